@@ -1,0 +1,506 @@
+package analysis
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// ResultsSchema is the schema tag written in every results.json. Readers accept
+// any "xpcs-perf/results/v1" file and refuse newer major versions with a clear
+// error instead of guessing.
+const ResultsSchema = "xpcs-perf/results/v1"
+
+// ComparisonSchema is the schema tag of a comparison (cmp.json) document.
+const ComparisonSchema = "xpcs-perf/comparison/v1"
+
+// Direction tells whether smaller or larger values of a metric are better.
+type Direction string
+
+const (
+	LowerIsBetter  Direction = "lower"
+	HigherIsBetter Direction = "higher"
+)
+
+// Results is the content of a results.json file: one run of a set of benchmarks.
+type Results struct {
+	Schema     string         `json:"schema"`
+	Source     string         `json:"source,omitempty"` // "xpcs-perf", "pytest-benchmark", "gobench", "google-benchmark"
+	Run        Run            `json:"run"`
+	Machine    Machine        `json:"machine"`
+	Config     map[string]any `json:"config,omitempty"`
+	Benchmarks []Benchmark    `json:"benchmarks"`
+	// Notes are human-readable remarks of the producer or the ingest adapter
+	// (for example "samples not saved: summary statistics used").
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Run identifies the code and the event a results file was measured for.
+type Run struct {
+	Repository string    `json:"repository,omitempty"`
+	Commit     string    `json:"commit,omitempty"`
+	Branch     string    `json:"branch,omitempty"`
+	Ref        string    `json:"ref,omitempty"`
+	Event      string    `json:"event,omitempty"`
+	RunID      string    `json:"run_id,omitempty"`
+	RunURL     string    `json:"run_url,omitempty"`
+	Shard      string    `json:"shard,omitempty"` // "i/n" when the category was split across jobs
+	Started    time.Time `json:"started,omitzero"`
+	Finished   time.Time `json:"finished,omitzero"`
+}
+
+// Machine describes where a run was measured. Baselines from a different
+// machine are flagged by MachineDiff.
+type Machine struct {
+	CPUModel    string `json:"cpu_model,omitempty"`
+	Cores       int    `json:"cores,omitempty"`
+	MemoryBytes uint64 `json:"memory_bytes,omitempty"`
+	OS          string `json:"os,omitempty"`
+	Kernel      string `json:"kernel,omitempty"`
+	Arch        string `json:"arch,omitempty"`
+	GoVersion   string `json:"go_version,omitempty"`
+	HDF5Version string `json:"hdf5_version,omitempty"`
+	Image       string `json:"image,omitempty"`       // container image or runner image name and version
+	RunnerName  string `json:"runner_name,omitempty"` // RUNNER_NAME
+	RunnerOS    string `json:"runner_os,omitempty"`
+	Python      string `json:"python,omitempty"` // ingested pytest-benchmark files
+}
+
+// Benchmark is one measured benchmark. ID is stable across runs and is the key
+// of every comparison: "category/group/name[k=v,...]" for xpcs-perf's own
+// benchmarks, the fullname for pytest-benchmark, "pkg.BenchmarkName" for Go.
+type Benchmark struct {
+	ID       string            `json:"id"`
+	Category string            `json:"category,omitempty"`
+	Group    string            `json:"group,omitempty"`
+	Name     string            `json:"name"`
+	Params   map[string]string `json:"params,omitempty"`
+	Markers  []string          `json:"markers,omitempty"`
+
+	// Unit of Samples ("s" = seconds per operation for xpcs-perf's own
+	// benchmarks) and whether lower or higher is better.
+	Unit      string    `json:"unit"`
+	Direction Direction `json:"direction"`
+	// Samples are the raw per-round values (for time: seconds per operation,
+	// that is the round's elapsed time divided by Iterations).
+	Samples    []float64 `json:"samples"`
+	Iterations int       `json:"iterations,omitempty"` // iterations per round
+	Rounds     int       `json:"rounds,omitempty"`
+	// SummaryOnly is set when the producer did not save raw samples and
+	// Samples is empty; Stats then carries what is known and the comparison
+	// adapts its method (and says so).
+	SummaryOnly bool   `json:"summary_only,omitempty"`
+	Stats       *Stats `json:"stats,omitempty"`
+
+	Memory   *Memory   `json:"memory,omitempty"`
+	Counters *Counters `json:"counters,omitempty"`
+	// Metrics are secondary metrics compared on their own (B/op, allocs/op,
+	// MB/s of Go benchmarks, peak RSS...), keyed by unit.
+	Metrics map[string]Metric `json:"metrics,omitempty"`
+	Extra   map[string]any    `json:"extra,omitempty"`
+
+	// Error is non-empty when the benchmark panicked, failed or timed out.
+	Error string `json:"error,omitempty"`
+}
+
+// Metric is a secondary metric of a benchmark with its own samples.
+type Metric struct {
+	Unit      string    `json:"unit"`
+	Direction Direction `json:"direction"`
+	Samples   []float64 `json:"samples"`
+}
+
+// Stats are the descriptive statistics of a sample, as pytest-benchmark
+// reports them. Outliers is "a;b": a = values beyond 1 stddev of the mean,
+// b = values beyond 1.5 IQR of the quartiles (pytest-benchmark's format).
+type Stats struct {
+	N        int     `json:"n"`
+	Min      float64 `json:"min"`
+	Max      float64 `json:"max"`
+	Mean     float64 `json:"mean"`
+	Stddev   float64 `json:"stddev"`
+	Median   float64 `json:"median"`
+	Q1       float64 `json:"q1"`
+	Q3       float64 `json:"q3"`
+	IQR      float64 `json:"iqr"`
+	CV       float64 `json:"cv"` // stddev / mean
+	Outliers string  `json:"outliers"`
+	Ops      float64 `json:"ops,omitempty"` // 1/mean when the unit is seconds
+}
+
+// Memory is the memory profile of a benchmark.
+type Memory struct {
+	BytesPerOp   float64 `json:"bytes_per_op"`
+	AllocsPerOp  float64 `json:"allocs_per_op"`
+	PeakRSSBytes uint64  `json:"peak_rss_bytes,omitempty"`
+	GCCycles     uint32  `json:"gc_cycles,omitempty"`
+	// HeapGrowthBytes is the live-heap growth across rounds (leak detection).
+	HeapGrowthBytes int64 `json:"heap_growth_bytes,omitempty"`
+	GoroutineGrowth int   `json:"goroutine_growth,omitempty"`
+}
+
+// Counters are hardware counts per operation, when the kernel allows perf
+// events. Available is false (with Reason) otherwise.
+type Counters struct {
+	Available       bool      `json:"available"`
+	Reason          string    `json:"reason,omitempty"`
+	InstructionsOp  float64   `json:"instructions_per_op,omitempty"`
+	CyclesOp        float64   `json:"cycles_per_op,omitempty"`
+	InstructionSamp []float64 `json:"instruction_samples,omitempty"`
+}
+
+// Verdict is the outcome of comparing one benchmark metric.
+type Verdict string
+
+const (
+	Regression   Verdict = "regression"
+	Improvement  Verdict = "improvement"
+	Unchanged    Verdict = "unchanged"
+	Inconclusive Verdict = "inconclusive"
+	New          Verdict = "new"
+	Missing      Verdict = "missing"
+	Errored      Verdict = "errored"
+)
+
+// Severity grades a regression by the size of the change (fraction worse):
+// minor 20-50%, major 50-100%, critical above 100% with the default threshold.
+type Severity string
+
+const (
+	NoSeverity Severity = ""
+	Minor      Severity = "minor"
+	Major      Severity = "major"
+	Critical   Severity = "critical"
+)
+
+// Comparison is the outcome of comparing a current run with a baseline: the
+// document behind every report (cmp.json).
+type Comparison struct {
+	Schema   string   `json:"schema"`
+	Category string   `json:"category,omitempty"`
+	Current  RunInfo  `json:"current"`
+	Baseline *RunInfo `json:"baseline,omitempty"` // nil on a first run
+	Config   Config   `json:"config"`
+	Rows     []Row    `json:"rows"`
+	Summary  Summary  `json:"summary"`
+	Gate     Gate     `json:"gate"`
+	// MachineDiffs lists differences between the baseline's and the current
+	// machine ("cpu_model: AMD EPYC 7763 -> Intel Xeon 8370C").
+	MachineDiffs []string      `json:"machine_diffs,omitempty"`
+	Warnings     []string      `json:"warnings,omitempty"`
+	Notes        []string      `json:"notes,omitempty"`
+	Trends       []TrendInfo   `json:"trends,omitempty"`
+	Scaling      []ScalingInfo `json:"scaling,omitempty"`
+	// ReportURL points at the full report (artifact or run page) for renderers
+	// that must truncate.
+	ReportURL string `json:"report_url,omitempty"`
+}
+
+// RunInfo is what a report shows of one side of a comparison.
+type RunInfo struct {
+	Source  string  `json:"source,omitempty"`
+	Run     Run     `json:"run"`
+	Machine Machine `json:"machine"`
+	// Artifact names the artifact the baseline came from, when it did.
+	Artifact   string    `json:"artifact,omitempty"`
+	ArtifactID int64     `json:"artifact_id,omitempty"`
+	CreatedAt  time.Time `json:"created_at,omitzero"`
+}
+
+// Config are the comparison settings in force.
+type Config struct {
+	Threshold       float64  `json:"threshold"`         // fraction, default 0.20
+	Alpha           float64  `json:"alpha"`             // default 0.05
+	MinSamples      int      `json:"min_samples"`       // default 4
+	MaxCV           float64  `json:"max_cv"`            // default 0.30
+	MemoryThreshold float64  `json:"memory_threshold"`  // bytes, default 100 MB
+	Correction      string   `json:"correction"`        // "bh" (Benjamini-Hochberg) or "none"
+	BootstrapIters  int      `json:"bootstrap_iters"`   // default 2000
+	Seed            uint64   `json:"seed"`              // bootstrap seed
+	FailOn          string   `json:"fail_on,omitempty"` // gate expression
+	Rules           []string `json:"rules,omitempty"`   // pytest-benchmark style rules
+}
+
+// Row is the comparison of one metric of one benchmark.
+type Row struct {
+	ID       string            `json:"id"`
+	Category string            `json:"category,omitempty"`
+	Group    string            `json:"group,omitempty"`
+	Name     string            `json:"name"`
+	Params   map[string]string `json:"params,omitempty"`
+	// Metric is "time" for the primary samples, else the unit of a secondary
+	// metric ("B/op", "allocs/op", "MB/s", "peak-rss").
+	Metric    string    `json:"metric"`
+	Unit      string    `json:"unit"`
+	Direction Direction `json:"direction"`
+
+	Verdict  Verdict  `json:"verdict"`
+	Severity Severity `json:"severity,omitempty"`
+	// Reason explains inconclusive, errored, new and missing verdicts and
+	// failed pytest-benchmark rules.
+	Reason string `json:"reason,omitempty"`
+	Method string `json:"method,omitempty"` // "mann-whitney-exact", "mann-whitney-normal", "summary-only", ...
+
+	Baseline *SampleSummary `json:"baseline,omitempty"`
+	Current  *SampleSummary `json:"current,omitempty"`
+
+	// Ratio = current median / baseline median. Change is the signed
+	// fractional change in the "worse" direction: +0.25 means 25% worse
+	// (slower for time, lower for MB/s).
+	Ratio  float64 `json:"ratio,omitempty"`
+	Change float64 `json:"change,omitempty"`
+	// CI is the bootstrap 95% confidence interval of Ratio.
+	CILow  float64 `json:"ci_low,omitempty"`
+	CIHigh float64 `json:"ci_high,omitempty"`
+	// P is the raw two-sided Mann-Whitney p-value, Q the Benjamini-Hochberg
+	// adjusted one used for the decision.
+	P      float64 `json:"p"`
+	Q      float64 `json:"q"`
+	WelchT float64 `json:"welch_t,omitempty"`
+	WelchP float64 `json:"welch_p,omitempty"`
+	CohenD float64 `json:"cohen_d,omitempty"`
+	// GateFailed is set on regressions that contribute to a failed gate.
+	GateFailed bool `json:"gate_failed,omitempty"`
+}
+
+// SampleSummary is one side of a row.
+type SampleSummary struct {
+	N       int       `json:"n"`
+	Median  float64   `json:"median"`
+	Mean    float64   `json:"mean"`
+	Stddev  float64   `json:"stddev"`
+	Min     float64   `json:"min"`
+	Max     float64   `json:"max"`
+	CV      float64   `json:"cv"`
+	Samples []float64 `json:"samples,omitempty"`
+}
+
+// Summary counts rows by verdict and severity.
+type Summary struct {
+	Benchmarks   int `json:"benchmarks"` // rows in total
+	Compared     int `json:"compared"`   // rows with both sides and a statistical verdict
+	Regressions  int `json:"regressions"`
+	Critical     int `json:"critical"`
+	Major        int `json:"major"`
+	Minor        int `json:"minor"`
+	Improvements int `json:"improvements"`
+	Unchanged    int `json:"unchanged"`
+	Inconclusive int `json:"inconclusive"`
+	New          int `json:"new"`
+	Missing      int `json:"missing"`
+	Errored      int `json:"errored"`
+}
+
+// Gate is the pass/fail decision of the CI gate with its reasons.
+type Gate struct {
+	Pass    bool     `json:"pass"`
+	Reasons []string `json:"reasons,omitempty"`
+	Rule    string   `json:"rule,omitempty"` // the gate expression evaluated
+}
+
+// TrendInfo is the trend of one benchmark over the history, ready to render.
+type TrendInfo struct {
+	ID           string        `json:"id"`
+	Unit         string        `json:"unit"`
+	Points       []TrendPoint  `json:"points"`
+	SlopePerDay  float64       `json:"slope_per_day"` // unit per day
+	SlopeCILow   float64       `json:"slope_ci_low"`
+	SlopeCIHigh  float64       `json:"slope_ci_high"`
+	RelSlopeDay  float64       `json:"rel_slope_per_day"`   // slope / median value
+	Anomalies    []int         `json:"anomalies,omitempty"` // indices into Points
+	ChangePoints []ChangePoint `json:"change_points,omitempty"`
+}
+
+// TrendPoint is one history entry of one benchmark.
+type TrendPoint struct {
+	Time   time.Time `json:"time"`
+	Commit string    `json:"commit,omitempty"`
+	Value  float64   `json:"value"` // median of that run
+	Robust float64   `json:"robust_z,omitempty"`
+}
+
+// ChangePoint is a detected shift in a series.
+type ChangePoint struct {
+	Index  int     `json:"index"` // first point after the change
+	Before float64 `json:"before"`
+	After  float64 `json:"after"`
+	P      float64 `json:"p"`
+}
+
+// ScalingInfo is the complexity fit of one benchmark family over sizes.
+type ScalingInfo struct {
+	Family   string         `json:"family"` // benchmark id without the size param
+	Unit     string         `json:"unit"`
+	Points   []ScalingPoint `json:"points"`
+	Best     string         `json:"best"` // "constant", "log", "linear", "nlogn", "quadratic", "power"
+	Exponent float64        `json:"exponent"`
+	ExpCILow float64        `json:"exponent_ci_low"`
+	ExpCIHi  float64        `json:"exponent_ci_high"`
+	Models   []ScalingModel `json:"models"`
+}
+
+// ScalingPoint is one (size, value) measurement.
+type ScalingPoint struct {
+	N     float64 `json:"n"`
+	Value float64 `json:"value"`
+}
+
+// ScalingModel is one fitted model: value = Coef * f(n) (+ Intercept), or
+// Coef * n^Exponent for the power law.
+type ScalingModel struct {
+	Name      string  `json:"name"`
+	Coef      float64 `json:"coef"`
+	Intercept float64 `json:"intercept"`
+	Exponent  float64 `json:"exponent,omitempty"`
+	AIC       float64 `json:"aic"`
+	RSS       float64 `json:"rss"`
+}
+
+// ErrSchema reports a document whose schema this version cannot read.
+var ErrSchema = errors.New("unsupported schema")
+
+// ReadResults decodes a results.json document and checks its schema.
+func ReadResults(r io.Reader) (*Results, error) {
+	dec := json.NewDecoder(r)
+	var res Results
+	if err := dec.Decode(&res); err != nil {
+		return nil, fmt.Errorf("decode results: %w", err)
+	}
+	if err := checkSchema(res.Schema, ResultsSchema); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// ReadResultsFile reads and checks a results.json file.
+func ReadResultsFile(path string) (*Results, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open results: %w", err)
+	}
+	defer f.Close()
+	res, err := ReadResults(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return res, nil
+}
+
+// WriteResults encodes res as indented JSON, setting the schema tag.
+func WriteResults(w io.Writer, res *Results) error {
+	res.Schema = ResultsSchema
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res); err != nil {
+		return fmt.Errorf("encode results: %w", err)
+	}
+	return nil
+}
+
+// WriteResultsFile writes res atomically (temporary file then rename), so a
+// reader never sees half a file even when the writer is killed.
+func WriteResultsFile(path string, res *Results) error {
+	return writeAtomic(path, func(w io.Writer) error { return WriteResults(w, res) })
+}
+
+// ReadComparison decodes a comparison document and checks its schema.
+func ReadComparison(r io.Reader) (*Comparison, error) {
+	var c Comparison
+	if err := json.NewDecoder(r).Decode(&c); err != nil {
+		return nil, fmt.Errorf("decode comparison: %w", err)
+	}
+	if err := checkSchema(c.Schema, ComparisonSchema); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// ReadComparisonFile reads and checks a comparison file.
+func ReadComparisonFile(path string) (*Comparison, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open comparison: %w", err)
+	}
+	defer f.Close()
+	c, err := ReadComparison(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// WriteComparison encodes c as indented JSON, setting the schema tag.
+func WriteComparison(w io.Writer, c *Comparison) error {
+	c.Schema = ComparisonSchema
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		return fmt.Errorf("encode comparison: %w", err)
+	}
+	return nil
+}
+
+// WriteComparisonFile writes c atomically.
+func WriteComparisonFile(path string, c *Comparison) error {
+	return writeAtomic(path, func(w io.Writer) error { return WriteComparison(w, c) })
+}
+
+// checkSchema accepts the same family and major version ("xpcs-perf/results/v1")
+// and rejects others, naming both.
+func checkSchema(got, want string) error {
+	if got == "" {
+		return fmt.Errorf("%w: no \"schema\" field (want %q)", ErrSchema, want)
+	}
+	if got == want {
+		return nil
+	}
+	i := strings.LastIndex(want, "/v")
+	if i > 0 && strings.HasPrefix(got, want[:i+2]) {
+		return fmt.Errorf("%w: %q was written by a newer xpcs-perf than this one (reads %q); upgrade the action or re-create the baseline", ErrSchema, got, want)
+	}
+	return fmt.Errorf("%w: %q (want %q)", ErrSchema, got, want)
+}
+
+func writeAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(dirOf(path), ".tmp-"+baseOf(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func dirOf(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		if i == 0 {
+			return "/"
+		}
+		return p[:i]
+	}
+	return "."
+}
+
+func baseOf(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
