@@ -120,3 +120,13 @@ func parseFlags(fs *flag.FlagSet, stderr io.Writer, args []string) error {
 	}
 	return nil
 }
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func init() {
+	register(command{name: "version", summary: "print the version", run: func(stdout, _ io.Writer, _ []string) error {
+		fmt.Fprintln(stdout, "xpcs-perf", version)
+		return nil
+	}})
+}
