@@ -223,6 +223,11 @@ type Config struct {
 	Seed            uint64   `json:"seed"`              // bootstrap seed
 	FailOn          string   `json:"fail_on,omitempty"` // gate expression
 	Rules           []string `json:"rules,omitempty"`   // pytest-benchmark style rules
+	// Calibration is the id of a calibration benchmark: when set and present
+	// on both sides, every current time sample is multiplied by
+	// baseline-calibration-median / current-calibration-median before the
+	// comparison (machine-speed normalisation; off when empty).
+	Calibration string `json:"calibration,omitempty"`
 }
 
 // Row is the comparison of one metric of one benchmark.
@@ -250,9 +255,14 @@ type Row struct {
 
 	// Ratio = current median / baseline median. Change is the signed
 	// fractional change in the "worse" direction: +0.25 means 25% worse
-	// (slower for time, lower for MB/s).
+	// (slower for time, lower for MB/s), from ShiftRatio when set, else Ratio.
 	Ratio  float64 `json:"ratio,omitempty"`
 	Change float64 `json:"change,omitempty"`
+	// ShiftRatio is the Hodges-Lehmann estimate of the ratio current/baseline:
+	// exp(median over all pairs (i, j) of log c_j - log b_i). It is more
+	// efficient than the ratio of medians on small samples, so Change (and the
+	// severity) derive from it when every sample is positive; 0 otherwise.
+	ShiftRatio float64 `json:"shift_ratio,omitempty"`
 	// CI is the bootstrap 95% confidence interval of Ratio.
 	CILow  float64 `json:"ci_low,omitempty"`
 	CIHigh float64 `json:"ci_high,omitempty"`
@@ -265,6 +275,10 @@ type Row struct {
 	CohenD float64 `json:"cohen_d,omitempty"`
 	// GateFailed is set on regressions that contribute to a failed gate.
 	GateFailed bool `json:"gate_failed,omitempty"`
+	// RuleFailures are the pytest-benchmark compare-fail messages of the
+	// rules this row failed, worded as pytest-benchmark words them
+	// ("Field 'mean' has failed PercentageRegressionCheck: 14.358 > 10.000").
+	RuleFailures []string `json:"rule_failures,omitempty"`
 }
 
 // SampleSummary is one side of a row.
@@ -293,6 +307,8 @@ type Summary struct {
 	New          int `json:"new"`
 	Missing      int `json:"missing"`
 	Errored      int `json:"errored"`
+	// RulesFailed counts rows with at least one failed pytest-benchmark rule.
+	RulesFailed int `json:"rules_failed,omitempty"`
 }
 
 // Gate is the pass/fail decision of the CI gate with its reasons.

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis/ingest"
+)
+
+func init() {
+	register(command{name: "compare", summary: "compare a current run with a baseline and apply the CI gate", run: runCompare})
+}
+
+// readResultsAny reads any format ingest recognises (results.json,
+// pytest-benchmark JSON, go test -bench text, Google Benchmark JSON).
+func readResultsAny(path string) (*analysis.Results, error) {
+	res, _, err := ingest.ReadFile(path)
+	return res, err
+}
+
+// runCompare implements
+//
+//	xpcs-perf compare --baseline B --current C [--threshold 0.2] [--alpha 0.05]
+//	    [--fail-on EXPR] [--rules mean:20%,...] [--format text|json] [--out cmp.json]
+//
+// The exit status is 1 when the gate fails, 2 on usage errors.
+func runCompare(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	def := analysis.DefaultConfig()
+	baseline := fs.String("baseline", "", "baseline results `file` (empty: first run, every benchmark is new)")
+	current := fs.String("current", "", "current results `file` (required)")
+	threshold := fs.Float64("threshold", def.Threshold, "regression threshold as a `fraction` of the median (0.2 = 20%)")
+	alpha := fs.Float64("alpha", def.Alpha, "significance level after Benjamini-Hochberg")
+	minSamples := fs.Int("min-samples", def.MinSamples, "fewer samples per side give inconclusive")
+	maxCV := fs.Float64("max-cv", def.MaxCV, "a coefficient of variation above this `fraction` gives inconclusive")
+	memThreshold := fs.Float64("memory-threshold", def.MemoryThreshold, "peak RSS increase in `bytes` that is a regression")
+	correction := fs.String("correction", def.Correction, "multiple-testing correction: bh or none")
+	boot := fs.Int("bootstrap", def.BootstrapIters, "bootstrap resamples for the ratio CI (0 disables)")
+	seed := fs.Uint64("seed", def.Seed, "bootstrap seed")
+	failOn := fs.String("fail-on", def.FailOn, "gate `expression`, e.g. \"critical>0 || major>3 || regressed_pct>30\"")
+	rules := fs.String("rules", "", "pytest-benchmark compare-fail `rules`, comma separated (mean:20%,min:30%,max:0.000001)")
+	calibration := fs.String("calibration", "", "normalise current times by this calibration benchmark `id` (off when empty)")
+	format := fs.String("format", "text", "output format: text or json")
+	out := fs.String("out", "", "also write the comparison JSON to this `file`")
+	if err := parseFlags(fs, stderr, args); err != nil {
+		return err
+	}
+	if *current == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return &exitError{code: 2, msg: "compare: --current is required and no positional arguments are accepted"}
+	}
+	if *format != "text" && *format != "json" {
+		return &exitError{code: 2, msg: fmt.Sprintf("compare: --format %q: want text or json", *format)}
+	}
+	cfg := def
+	cfg.Threshold, cfg.Alpha, cfg.MinSamples, cfg.MaxCV = *threshold, *alpha, *minSamples, *maxCV
+	cfg.MemoryThreshold, cfg.Correction, cfg.BootstrapIters, cfg.Seed = *memThreshold, *correction, *boot, *seed
+	cfg.FailOn, cfg.Calibration = *failOn, *calibration
+	if *rules != "" {
+		cfg.Rules = []string{*rules}
+	}
+	if err := cfg.Validate(); err != nil {
+		return &exitError{code: 2, msg: "compare: " + err.Error()}
+	}
+	var base *analysis.Results
+	if *baseline != "" {
+		b, err := readResultsAny(*baseline)
+		if err != nil {
+			return fmt.Errorf("compare: baseline: %w", err)
+		}
+		base = b
+	}
+	cur, err := readResultsAny(*current)
+	if err != nil {
+		return fmt.Errorf("compare: current: %w", err)
+	}
+	c, err := analysis.Compare(base, cur, cfg)
+	if err != nil {
+		return err
+	}
+	if *out != "" {
+		if err := analysis.WriteComparisonFile(*out, c); err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
+	}
+	if *format == "json" {
+		if err := analysis.WriteComparison(stdout, c); err != nil {
+			return err
+		}
+	} else if err := writeCompareText(stdout, c, *baseline, *current); err != nil {
+		return err
+	}
+	if !c.Gate.Pass {
+		return &exitError{code: 1, msg: "gate failed: " + strings.Join(c.Gate.Reasons, "; ")}
+	}
+	return nil
+}
+
+// writeCompareText prints a benchstat-like table: medians of each side,
+// the change of the median (or ~ when not significant), the p-value with
+// its BH q and the sample sizes, and the verdict.
+func writeCompareText(w io.Writer, c *analysis.Comparison, baseName, curName string) error {
+	baseName, curName = filepath.Base(baseName), filepath.Base(curName)
+	if baseName == "." {
+		baseName = "(none)"
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "benchmark\tmetric\t%s\t%s\tvs base\t\tverdict\n", baseName, curName)
+	for _, r := range c.Rows {
+		b, cu := "-", "-"
+		if r.Baseline != nil {
+			b = formatValue(r.Baseline.Median, r.Unit)
+		}
+		if r.Current != nil {
+			cu = formatValue(r.Current.Median, r.Unit)
+		}
+		change, stats := "", ""
+		if r.Baseline != nil && r.Current != nil && r.Verdict != analysis.Errored {
+			switch {
+			case r.Verdict == analysis.Unchanged && r.Q >= c.Config.Alpha || r.Verdict == analysis.Inconclusive:
+				change = "~"
+			case r.Ratio > 0:
+				change = fmt.Sprintf("%+.2f%%", 100*(r.Ratio-1))
+			default:
+				change = "?"
+			}
+			stats = fmt.Sprintf("(p=%.3f q=%.3f n=%d+%d)", r.P, r.Q, r.Baseline.N, r.Current.N)
+		}
+		verdict := string(r.Verdict)
+		if r.Severity != analysis.NoSeverity {
+			verdict += " " + string(r.Severity)
+		}
+		if r.GateFailed {
+			verdict += " !"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Metric, b, cu, change, stats, verdict)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := c.Summary
+	fmt.Fprintf(w, "\n%d rows: %d compared, %d regressed (%d critical, %d major, %d minor), %d improved, %d unchanged, %d inconclusive, %d new, %d missing, %d errored\n",
+		s.Benchmarks, s.Compared, s.Regressions, s.Critical, s.Major, s.Minor, s.Improvements, s.Unchanged, s.Inconclusive, s.New, s.Missing, s.Errored)
+	for _, r := range c.Rows {
+		if r.Reason != "" && r.Verdict != analysis.Unchanged || len(r.RuleFailures) > 0 {
+			fmt.Fprintf(w, "  %s (%s): %s %s\n", r.ID, r.Metric, r.Verdict, strings.Join(append([]string{r.Reason}, r.RuleFailures...), "; "))
+		}
+	}
+	for _, m := range append(append([]string{}, c.Warnings...), c.Notes...) {
+		fmt.Fprintf(w, "note: %s\n", m)
+	}
+	status := "PASS"
+	if !c.Gate.Pass {
+		status = "FAIL"
+	}
+	fmt.Fprintf(w, "gate (%s): %s\n", c.Gate.Rule, status)
+	for _, r := range c.Gate.Reasons {
+		fmt.Fprintf(w, "  %s\n", r)
+	}
+	return nil
+}
+
+// formatValue prints v with 4 significant digits, seconds scaled to
+// ns/µs/ms like benchstat.
+func formatValue(v float64, unit string) string {
+	if unit == "s" && v != 0 && !math.IsInf(v, 0) {
+		for _, s := range []struct {
+			f float64
+			u string
+		}{{1e-9, "ns"}, {1e-6, "µs"}, {1e-3, "ms"}} {
+			if math.Abs(v) < s.f*1000 {
+				return fmt.Sprintf("%.4g%s", v/s.f, s.u)
+			}
+		}
+	}
+	return fmt.Sprintf("%.4g%s", v, unitSuffix(unit))
+}
+
+func unitSuffix(u string) string {
+	if u == "" {
+		return ""
+	}
+	return " " + u
+}
