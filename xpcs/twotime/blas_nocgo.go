@@ -1,0 +1,14 @@
+//go:build !cgo
+
+package twotime
+
+const haveOpenBLAS = false
+
+func openblasSyrk(x []float32, n, k int, c []float32) { panic("twotime: built without cgo") }
+func openblasGemm(x []float32, n, k int, c []float32) { panic("twotime: built without cgo") }
+
+// OpenBLASThreads returns 0: OpenBLAS needs cgo.
+func OpenBLASThreads() int { return 0 }
+
+// SetOpenBLASThreads does nothing without cgo.
+func SetOpenBLASThreads(n int) {}
