@@ -1,0 +1,40 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
+)
+
+func init() {
+	register(command{name: "list", summary: "list the registered benchmarks with their params", run: cmdList})
+}
+
+func cmdList(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	var cats, sizes listFlag
+	fs.Var(&cats, "category", "only these categories")
+	fs.Var(&sizes, "sizes", "only these sizes (default all)")
+	filter := fs.String("filter", "", "regexp on benchmark IDs")
+	if err := parseFlags(fs, stderr, args); err != nil {
+		return err
+	}
+	cfg := runner.DefaultConfig()
+	cfg.Categories, cfg.Sizes, cfg.Filter, cfg.MemoryIntensive = cats, sizes, *filter, true
+	sel, err := runner.Default.Select(&cfg, 0)
+	if err != nil {
+		return &exitError{code: 2, msg: "list: " + err.Error()}
+	}
+	for _, b := range sel.Run {
+		line := b.ID()
+		if len(b.Markers) > 0 {
+			line += "  [" + strings.Join(b.Markers, ",") + "]"
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	fmt.Fprintf(stderr, "%d benchmarks\n", len(sel.Run))
+	return nil
+}

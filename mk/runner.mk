@@ -1,0 +1,30 @@
+# Benchmark engine and categories (runner/, cmd_run.go, cmd_list.go, examples/custombench).
+.PHONY: test-runner bench-runner-accuracy bench-runner-categories bench-runner-repeat
+
+RUNNER_OUT ?= out/runner
+
+## test-runner: engine, registry, exports (pytest-benchmark compare, benchstat), schema, CLI (race on).
+test-runner:
+	$(GO) test -race -short ./runner/... ./examples/custombench/
+	$(GO) test ./runner/...
+	$(GO) test -run 'RunCommand|RunUsage|ListCommand|JoinExport' .
+
+## bench-runner-accuracy: engine median vs testing.Benchmark, empty-benchmark overhead (figures in -v output).
+bench-runner-accuracy:
+	XPCS_TIMING_TESTS=1 $(GO) test -count 1 -run 'AgreesWithTestingBenchmark|EmptyOverhead|CountersNeverFail' -v ./runner/
+
+## bench-runner-categories: every category on tiny+small, one after the other, with wall times.
+bench-runner-categories: build
+	@mkdir -p $(RUNNER_OUT)
+	@for c in hdf5 scientific memory scalability optimization plotting; do \
+	  s=$$(date +%s.%N); \
+	  ./$(BIN) run --category $$c --sizes tiny,small --progress lines --out $(RUNNER_OUT)/$$c.json 2>$(RUNNER_OUT)/$$c.log || exit 1; \
+	  e=$$(date +%s.%N); printf '%-13s %6.1f s  %s\n' $$c $$(echo "$$e - $$s" | bc) "$$(tail -2 $(RUNNER_OUT)/$$c.log | head -1)"; \
+	done
+
+## bench-runner-repeat: one category (CATEGORY, default scientific) twice back to back; CV per benchmark and run-to-run ratio.
+bench-runner-repeat: build
+	@mkdir -p $(RUNNER_OUT)
+	./$(BIN) run --category $${CATEGORY:-scientific} --progress none --out $(RUNNER_OUT)/repeat1.json
+	./$(BIN) run --category $${CATEGORY:-scientific} --progress none --out $(RUNNER_OUT)/repeat2.json
+	$(GO) run ./runner/internal/repeatcv $(RUNNER_OUT)/repeat1.json $(RUNNER_OUT)/repeat2.json

@@ -1,0 +1,128 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/xpcs-perf/xpcs-perf-action/h5"
+	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
+)
+
+// Shared, lazily built test data. Synthesising a small stack takes about 2 s
+// on 2 cores, so stacks and HDF5 files are built once per process and shared
+// by the benchmarks that read them (never modified by them).
+
+type synthData struct {
+	synth *xpcs.Synth
+	stack *xpcs.Stack
+}
+
+var (
+	dataMu    sync.Mutex
+	synthMemo = map[string]*synthData{}
+	fileMemo  = map[string]string{}
+	dataDir   string
+)
+
+// shapeOf converts a Size to an xpcs.Shape.
+func shapeOf(s Size) xpcs.Shape { return xpcs.Shape{Frames: s.Frames, Rows: s.Rows, Cols: s.Cols} }
+
+// synthStack returns the deterministic synthetic stack of size s (seed 1) and
+// its generator (which carries the q-map and the known g2).
+func synthStack(s Size) (*xpcs.Synth, *xpcs.Stack, error) {
+	if s.Frames == 0 {
+		return nil, nil, fmt.Errorf("benchmark has no size param")
+	}
+	return synthShape(shapeOf(s))
+}
+
+// synthShape is synthStack for any shape (memoised by shape).
+func synthShape(shape xpcs.Shape) (*xpcs.Synth, *xpcs.Stack, error) {
+	key := shape.String()
+	dataMu.Lock()
+	defer dataMu.Unlock()
+	if d, ok := synthMemo[key]; ok {
+		return d.synth, d.stack, nil
+	}
+	sy, err := xpcs.NewSynth(xpcs.DefaultSynth(shape, 1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("synthetic %v stack: %w", shape, err)
+	}
+	st, err := xpcs.ReadAll(sy)
+	if err != nil {
+		return nil, nil, fmt.Errorf("synthetic %v stack: %w", shape, err)
+	}
+	// A fresh generator for the q-map and model (ReadAll consumed this one).
+	sy2, err := xpcs.NewSynth(xpcs.DefaultSynth(shape, 1))
+	if err != nil {
+		return nil, nil, err
+	}
+	synthMemo[key] = &synthData{sy2, st}
+	return sy2, st, nil
+}
+
+// stackFile returns an HDF5 raw stack file (/entry/data/data, uint16, one
+// chunk per frame) of size s with compression c, written once per process
+// into a temporary folder that [CleanupData] removes.
+func stackFile(s Size, c h5.Compression) (string, error) {
+	_, st, err := synthStack(s)
+	if err != nil {
+		return "", err
+	}
+	key := s.Name + "/" + c.String()
+	dataMu.Lock()
+	defer dataMu.Unlock()
+	if p, ok := fileMemo[key]; ok {
+		return p, nil
+	}
+	if dataDir == "" {
+		if dataDir, err = os.MkdirTemp("", "xpcs-perf-data-"); err != nil {
+			return "", fmt.Errorf("data folder: %w", err)
+		}
+	}
+	p := filepath.Join(dataDir, fmt.Sprintf("stack-%s-%s.h5", s.Name, c))
+	if err := h5.WriteStack(p, st.Data, s.Frames, s.Rows, s.Cols, h5.StackOptions{Compression: c, FramesPerChunk: 1}); err != nil {
+		return "", fmt.Errorf("write %s: %w", p, err)
+	}
+	fileMemo[key] = p
+	return p, nil
+}
+
+// CleanupData removes the temporary files the benchmarks wrote and drops the
+// cached stacks.
+func CleanupData() {
+	dataMu.Lock()
+	defer dataMu.Unlock()
+	if dataDir != "" {
+		os.RemoveAll(dataDir)
+		dataDir = ""
+	}
+	fileMemo = map[string]string{}
+	synthMemo = map[string]*synthData{}
+}
+
+// register is a shorthand for Default.Register.
+func register(b *Benchmark) { Default.Register(b) }
+
+// sizesUpTo returns the size names from tiny to last (inclusive).
+func sizesUpTo(last string) []string {
+	for i, n := range SizeNames {
+		if n == last {
+			return SizeNames[:i+1]
+		}
+	}
+	return SizeNames
+}
+
+// heavyMarkers marks sizes from large up as memory_intensive.
+func heavyMarkers(size string) []string {
+	switch size {
+	case "large", "xlarge":
+		return []string{MemoryIntensive, Slow}
+	case "medium":
+		return []string{Slow}
+	}
+	return nil
+}
