@@ -1,0 +1,294 @@
+package action
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
+	"github.com/xpcs-perf/xpcs-perf-action/ghapi"
+)
+
+// Categories are the values of the `category` input.
+var Categories = []string{"hdf5", "scientific", "memory", "scalability", "optimization", "plotting", "all"}
+
+// Inputs are the action's inputs (action.yml), validated.
+type Inputs struct {
+	Category   string
+	Sizes      []string
+	Filter     string
+	Rounds     int
+	TimeBudget time.Duration
+	Data       []string // absolute paths inside the workspace
+
+	ResultsFile   string // absolute path inside the workspace ("" = run)
+	ResultsFormat string // auto, xpcs, pytest-benchmark, gobench, google-benchmark
+
+	BaselineArtifact string // artifact name ("" = derived)
+	BaselineFile     string // absolute path inside the workspace
+	HistoryArtifact  string // artifact name, "off" = no history
+
+	Threshold        float64
+	Alpha            float64
+	MaxCV            float64 // coefficient of variation above which a side is inconclusive
+	FailOn           string  // gate expression ("" = default)
+	FailOnRegression bool
+	Comment          ghapi.CommentMode
+	Mode             string // run or aggregate
+	Shard            string // "i/n" or ""
+	Token            string
+	OutputDir        string // absolute path inside the workspace
+	// OutputRel is OutputDir relative to the workspace (the report-dir
+	// output: the runner's host sees the workspace at another path).
+	OutputRel string
+	Workspace string
+}
+
+// input reads INPUT_<NAME> with the name upper-cased and dashes kept, as the
+// runner sets it; spaces become underscores.
+func input(getenv func(string) string, name string) string {
+	return strings.TrimSpace(getenv("INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_"))))
+}
+
+// ReadInputs reads and checks the inputs. Paths are resolved against
+// GITHUB_WORKSPACE (default: the working directory) and must stay inside it.
+// Errors name the input.
+func ReadInputs(getenv func(string) string) (*Inputs, error) {
+	in := &Inputs{Workspace: getenv("GITHUB_WORKSPACE")}
+	if in.Workspace == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("workspace: %w", err)
+		}
+		in.Workspace = wd
+	}
+	ws, err := filepath.Abs(in.Workspace)
+	if err != nil {
+		return nil, fmt.Errorf("workspace %q: %w", in.Workspace, err)
+	}
+	in.Workspace = ws
+	get := func(name, def string) string {
+		if v := input(getenv, name); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []string
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("input %s: %s", name, fmt.Sprintf(format, args...)))
+	}
+
+	in.Mode = strings.ToLower(get("mode", "run"))
+	if in.Mode != "run" && in.Mode != "aggregate" {
+		bad("mode", "%q: want run or aggregate", in.Mode)
+	}
+	in.Category = strings.ToLower(get("category", "all"))
+	if !contains(Categories, in.Category) {
+		bad("category", "%q: want one of %s", in.Category, strings.Join(Categories, ", "))
+	}
+	in.Sizes = splitList(get("sizes", "tiny,small"))
+	in.Filter = get("filter", "")
+	if v := get("rounds", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			bad("rounds", "%q: want a positive integer", v)
+		}
+		in.Rounds = n
+	}
+	if v := get("time-budget", ""); v != "" {
+		d, err := parseDuration(v)
+		if err != nil {
+			bad("time-budget", "%v", err)
+		}
+		in.TimeBudget = d
+	}
+	for _, d := range splitList(get("data", "")) {
+		p, err := inWorkspace(in.Workspace, d)
+		if err != nil {
+			bad("data", "%v", err)
+			continue
+		}
+		in.Data = append(in.Data, p)
+	}
+	if v := get("results-file", ""); v != "" {
+		if in.ResultsFile, err = inWorkspace(in.Workspace, v); err != nil {
+			bad("results-file", "%v", err)
+		}
+	}
+	in.ResultsFormat = strings.ToLower(get("results-format", "auto"))
+	if !contains([]string{"auto", "xpcs", "pytest-benchmark", "gobench", "google-benchmark"}, in.ResultsFormat) {
+		bad("results-format", "%q: want auto, xpcs, pytest-benchmark, gobench or google-benchmark", in.ResultsFormat)
+	}
+	in.Shard = get("shard", "")
+	if in.Shard != "" {
+		if _, _, err := ParseShard(in.Shard); err != nil {
+			bad("shard", "%v", err)
+		}
+	}
+	in.BaselineArtifact = get("baseline-artifact", "")
+	if in.BaselineArtifact == "" {
+		in.BaselineArtifact = DefaultArtifact(in.Category, in.Shard)
+	}
+	if v := get("baseline-file", ""); v != "" {
+		if in.BaselineFile, err = inWorkspace(in.Workspace, v); err != nil {
+			bad("baseline-file", "%v", err)
+		}
+	}
+	in.HistoryArtifact = get("history-artifact", "")
+	if in.HistoryArtifact == "" {
+		in.HistoryArtifact = "xpcs-perf-history-" + in.Category
+	}
+	in.Threshold = 0.2
+	if v := get("regression-threshold", ""); v != "" {
+		f, err := parseFraction(v)
+		if err != nil || f <= 0 {
+			bad("regression-threshold", "%q: want a fraction such as 0.2 or a percentage such as 20%%", v)
+		}
+		in.Threshold = f
+	}
+	in.Alpha = 0.05
+	if v := get("alpha", ""); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f >= 1 {
+			bad("alpha", "%q: want a number in (0, 1) such as 0.05", v)
+		}
+		in.Alpha = f
+	}
+	in.MaxCV = 0.3
+	if v := get("max-cv", ""); v != "" {
+		f, err := parseFraction(v)
+		if err != nil || f <= 0 {
+			bad("max-cv", "%q: want a positive fraction such as 0.3 or a percentage such as 30%%", v)
+		}
+		in.MaxCV = f
+	}
+	in.FailOn = get("fail-on", "")
+	if in.FailOn != "" {
+		if _, err := analysis.ParseGate(in.FailOn); err != nil {
+			bad("fail-on", "%v", err)
+		}
+	}
+	in.FailOnRegression = true
+	if v := get("fail-on-regression", ""); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("fail-on-regression", "%q: want true or false", v)
+		}
+		in.FailOnRegression = b
+	}
+	if in.Comment, err = ghapi.ParseCommentMode(get("comment", "update")); err != nil {
+		bad("comment", "%v", err)
+	}
+	in.Token = get("github-token", getenv("GITHUB_TOKEN"))
+	out := get("output-dir", "xpcs-perf-report")
+	if in.OutputDir, err = inWorkspace(in.Workspace, out); err != nil {
+		bad("output-dir", "%v", err)
+	} else if in.OutputRel, err = filepath.Rel(in.Workspace, in.OutputDir); err != nil {
+		bad("output-dir", "%v", err)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return in, nil
+}
+
+// DefaultArtifact is the baseline artifact name of a category and shard:
+// "xpcs-perf-hdf5", "xpcs-perf-hdf5-shard-1-of-3".
+func DefaultArtifact(category, shard string) string {
+	name := "xpcs-perf-" + category
+	if i, n, err := ParseShard(shard); err == nil && shard != "" {
+		name += fmt.Sprintf("-shard-%d-of-%d", i, n)
+	}
+	return name
+}
+
+// ParseShard parses "i/n" with 1 <= i <= n.
+func ParseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("shard %q: want i/n with 1 <= i <= n, e.g. 2/4", s)
+	}
+	return i, n, nil
+}
+
+// inWorkspace resolves p against ws and refuses paths that leave it,
+// including through symlinks of existing path prefixes.
+func inWorkspace(ws, p string) (string, error) {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(ws, p)
+	}
+	p = filepath.Clean(p)
+	if !within(ws, p) {
+		return "", fmt.Errorf("path %q is outside the workspace %s", p, ws)
+	}
+	// Resolve symlinks of the longest existing prefix.
+	probe := p
+	for {
+		if real, err := filepath.EvalSymlinks(probe); err == nil {
+			wsReal, werr := filepath.EvalSymlinks(ws)
+			if werr != nil {
+				wsReal = ws
+			}
+			rest, _ := filepath.Rel(probe, p)
+			if !within(wsReal, filepath.Join(real, rest)) {
+				return "", fmt.Errorf("path %q leaves the workspace %s through a symlink", p, ws)
+			}
+			break
+		}
+		parent := filepath.Dir(probe)
+		if parent == probe {
+			break
+		}
+		probe = parent
+	}
+	return p, nil
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' || r == '\t' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parseDuration accepts Go durations ("5m", "90s") and bare seconds ("300").
+func parseDuration(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return d, nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 {
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	return 0, fmt.Errorf("%q: want a duration such as 5m or 300s", s)
+}
+
+// parseFraction accepts 0.2 and 20%.
+func parseFraction(s string) (float64, error) {
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		return f / 100, err
+	}
+	return strconv.ParseFloat(s, 64)
+}

@@ -1,0 +1,585 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis/ingest"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
+	"github.com/xpcs-perf/xpcs-perf-action/comment"
+	"github.com/xpcs-perf/xpcs-perf-action/ghapi"
+)
+
+// Env is the process environment of the action: variables and writers.
+type Env struct {
+	Getenv func(string) string
+	Stdout io.Writer // workflow commands (::error::, ::add-mask::) and logs
+	Stderr io.Writer // benchmark progress
+}
+
+// Exit statuses of the action.
+const (
+	ExitPass  = 0 // gate passed, or report-only mode
+	ExitGate  = 1 // the gate failed
+	ExitError = 2 // the action could not do its job (bad input, no data)
+)
+
+// Outputs are the step outputs (action.yml).
+type Outputs struct {
+	AnalysisPass  bool
+	Verdict       string // pass, fail, no-baseline, skipped, error
+	Summary       analysis.Summary
+	BaselineFound bool
+	BaselineSHA   string
+	ReportDir     string // relative to the workspace
+	ResultsFile   string // relative to the workspace
+	CommentURL    string
+}
+
+// Map returns the outputs by their action.yml names.
+func (o Outputs) Map() map[string]string {
+	s := o.Summary
+	return map[string]string{
+		"analysis_pass":  strconv.FormatBool(o.AnalysisPass),
+		"verdict":        o.Verdict,
+		"regressions":    strconv.Itoa(s.Regressions),
+		"critical":       strconv.Itoa(s.Critical),
+		"major":          strconv.Itoa(s.Major),
+		"minor":          strconv.Itoa(s.Minor),
+		"improvements":   strconv.Itoa(s.Improvements),
+		"inconclusive":   strconv.Itoa(s.Inconclusive),
+		"benchmarks":     strconv.Itoa(s.Benchmarks),
+		"baseline-found": strconv.FormatBool(o.BaselineFound),
+		"baseline-sha":   o.BaselineSHA,
+		"report-dir":     o.ReportDir,
+		"results-file":   o.ResultsFile,
+		"comment-url":    o.CommentURL,
+	}
+}
+
+// state is one run of the action.
+type state struct {
+	env  Env
+	deps Deps
+	gha  *githubactions.Action
+	in   *Inputs
+	ev   *ghapi.Event
+	gh   GitHub // nil without a token or repository
+	out  Outputs
+	tmp  string
+	// notes and warnings for the report (why there is no baseline...).
+	notes, warnings []string
+}
+
+// Run is the action mode: the whole pipeline under a GitHub runner. It
+// returns the exit status (ExitPass, ExitGate, ExitError) and, for
+// ExitError, the error.
+func Run(ctx context.Context, env Env, deps Deps) (int, error) {
+	deps.defaults()
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
+	s := &state{env: env, deps: deps,
+		gha: githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout))}
+	code, err := s.run(ctx)
+	if s.tmp != "" {
+		os.RemoveAll(s.tmp)
+	}
+	if err != nil {
+		s.gha.Errorf("xpcs-perf: %s", s.redact(err.Error()))
+		s.out.AnalysisPass, s.out.Verdict = false, "error"
+		if s.env.Getenv("GITHUB_OUTPUT") != "" || s.in != nil {
+			s.setOutputs()
+		}
+	}
+	return code, err
+}
+
+func (s *state) logf(format string, args ...any) {
+	s.gha.Infof("%s", s.redact(fmt.Sprintf(format, args...)))
+}
+
+func (s *state) warnf(format string, args ...any) {
+	s.gha.Warningf("%s", s.redact(fmt.Sprintf(format, args...)))
+}
+
+// redact removes the token from text meant for logs (errors never carry it,
+// but a message quoting an input could).
+func (s *state) redact(msg string) string {
+	if s.in != nil && len(s.in.Token) >= 4 {
+		msg = strings.ReplaceAll(msg, s.in.Token, "***")
+	}
+	return msg
+}
+
+func (s *state) run(ctx context.Context) (int, error) {
+	// Mask the token before anything can print it.
+	tok := input(s.env.Getenv, "github-token")
+	if tok == "" {
+		tok = s.env.Getenv("GITHUB_TOKEN")
+	}
+	if tok != "" {
+		s.gha.AddMask(tok)
+	}
+	in, err := ReadInputs(s.env.Getenv)
+	if err != nil {
+		return ExitError, err
+	}
+	s.in = in
+	s.out.ReportDir = filepath.ToSlash(in.OutputRel)
+	ev, err := ghapi.ReadEvent(ghapi.EnvFrom(s.env.Getenv))
+	if err != nil {
+		return ExitError, err
+	}
+	s.ev = ev
+	if ev.Skip != "" {
+		s.logf("%s", ev.Skip)
+		s.out.AnalysisPass, s.out.Verdict = true, "skipped"
+		s.setOutputs()
+		return ExitPass, nil
+	}
+	if in.Token != "" && ev.Owner != "" {
+		s.gh, err = s.deps.NewGitHub(ghapi.Options{Token: in.Token, APIURL: s.env.Getenv("GITHUB_API_URL"),
+			Logf: func(f string, a ...any) { s.logf(f, a...) }})
+		if err != nil {
+			return ExitError, err
+		}
+	}
+	if s.tmp, err = os.MkdirTemp("", "xpcs-perf-"); err != nil {
+		return ExitError, fmt.Errorf("temporary folder: %w", err)
+	}
+	if err := CleanReports(in.OutputDir); err != nil {
+		return ExitError, err
+	}
+	if in.Mode == "aggregate" {
+		return s.aggregate(ctx)
+	}
+
+	// 1. Measure or ingest, and write it down before any GitHub call.
+	cur, err := s.current(ctx)
+	if err != nil {
+		return ExitError, err
+	}
+	if err := WriteResults(in.OutputDir, cur, nil); err != nil {
+		return ExitError, err
+	}
+	s.out.ResultsFile = filepath.ToSlash(filepath.Join(in.OutputRel, ResultsName))
+	s.logf("wrote %s (%d benchmarks)", s.out.ResultsFile, len(cur.Benchmarks))
+
+	// 2. Baseline.
+	base, info, err := s.baseline(ctx)
+	if err != nil {
+		return ExitError, err
+	}
+	if base != nil {
+		if err := WriteResults(in.OutputDir, cur, base); err != nil {
+			return ExitError, err
+		}
+	}
+	return s.finish(ctx, cur, base, info)
+}
+
+// finish compares, renders, reports and gates.
+func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *analysis.RunInfo) (int, error) {
+	in := s.in
+	cfg := analysis.DefaultConfig()
+	cfg.Threshold, cfg.Alpha, cfg.MaxCV = in.Threshold, in.Alpha, in.MaxCV
+	if in.FailOn != "" {
+		cfg.FailOn = in.FailOn
+	}
+	cmp, err := analysis.Compare(base, cur, cfg)
+	if err != nil {
+		return ExitError, fmt.Errorf("compare: %w", err)
+	}
+	cmp.Category = in.Category
+	if in.Shard != "" {
+		cmp.Category += " (shard " + in.Shard + ")"
+	}
+	if info != nil && cmp.Baseline != nil {
+		cmp.Baseline.Artifact, cmp.Baseline.ArtifactID, cmp.Baseline.CreatedAt = info.Artifact, info.ArtifactID, info.CreatedAt
+	}
+	cmp.ReportURL = runURL(s.env.Getenv)
+	cmp.Notes = append(cmp.Notes, cur.Notes...)
+	cmp.Notes = append(cmp.Notes, s.notes...)
+	cmp.Warnings = append(cmp.Warnings, s.warnings...)
+
+	// History: every run reads it for the trend charts; only main and
+	// nightly runs (no pull request) append to it.
+	if in.HistoryArtifact != "off" {
+		hist := s.loadHistory(ctx)
+		// This run is the last point of the charts (on a pull request: where
+		// the PR lands relative to main's history).
+		withCur := trend.Append(hist, historyEntry(cur, s.deps.Now()), trend.DefaultMax)
+		if len(hist) > 0 {
+			cmp.Trends = trend.AnalyzeAll(withCur, trend.Options{})
+		}
+		if s.ev.PR == 0 {
+			s.writeHistory(withCur)
+		}
+	}
+
+	opt := comment.Options{Category: markerCategory(in), Artifact: in.BaselineArtifact, Now: s.deps.Now()}
+	md, err := WriteReports(in.OutputDir, cmp, opt)
+	if err != nil {
+		return ExitError, err
+	}
+	s.out.Summary = cmp.Summary
+	s.out.AnalysisPass = cmp.Gate.Pass
+	switch {
+	case cmp.Baseline == nil:
+		s.out.Verdict = "no-baseline"
+	case cmp.Gate.Pass:
+		s.out.Verdict = "pass"
+	default:
+		s.out.Verdict = "fail"
+	}
+	s.setOutputs()
+	if s.env.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		s.gha.AddStepSummary(comment.JobSummary(cmp, opt))
+	}
+	s.annotate(cmp)
+
+	// Comment last: whatever happens here, the reports and outputs exist.
+	if s.ev.PR > 0 && in.Comment != ghapi.CommentOff {
+		s.comment(ctx, md, cmp)
+	}
+
+	s.logf("verdict: %s (%d benchmarks, %d regressions: %d critical, %d major, %d minor; %d improvements, %d inconclusive)",
+		s.out.Verdict, cmp.Summary.Benchmarks, cmp.Summary.Regressions, cmp.Summary.Critical, cmp.Summary.Major,
+		cmp.Summary.Minor, cmp.Summary.Improvements, cmp.Summary.Inconclusive)
+	if !cmp.Gate.Pass {
+		if !in.FailOnRegression {
+			s.warnf("performance gate failed (%s); fail-on-regression is false: reporting only", strings.Join(cmp.Gate.Reasons, "; "))
+			return ExitPass, nil
+		}
+		s.gha.Errorf("performance gate failed: %s", s.redact(strings.Join(cmp.Gate.Reasons, "; ")))
+		return ExitGate, nil
+	}
+	return ExitPass, nil
+}
+
+func markerCategory(in *Inputs) string {
+	if in.Shard != "" {
+		return in.Category + "-shard-" + strings.ReplaceAll(in.Shard, "/", "-of-")
+	}
+	return in.Category
+}
+
+// current measures or ingests the current results and stamps the run.
+func (s *state) current(ctx context.Context) (*analysis.Results, error) {
+	in := s.in
+	var res *analysis.Results
+	if in.ResultsFile != "" {
+		r, f, err := ingest.ReadFile(in.ResultsFile)
+		if err != nil {
+			return nil, fmt.Errorf("input results-file: %w", err)
+		}
+		if err := checkFormat(in.ResultsFormat, f, in.ResultsFile); err != nil {
+			return nil, err
+		}
+		res = r
+		if in.Shard != "" {
+			if err := s.shardFilter(res); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		if s.deps.Run == nil {
+			return nil, errors.New("no benchmark runner in this build: set the results-file input")
+		}
+		r, err := s.deps.Run(ctx, RunRequest{Category: in.Category, Sizes: in.Sizes, Filter: in.Filter, Rounds: in.Rounds,
+			TimeBudget: in.TimeBudget, Data: in.Data, Shard: in.Shard, Getenv: s.env.Getenv,
+			ConfigFile: filepath.Join(in.Workspace, ".xpcs-perf.json")}, s.env.Stderr)
+		if err != nil {
+			return nil, fmt.Errorf("run %s benchmarks: %w", in.Category, err)
+		}
+		res = r
+	}
+	if len(res.Benchmarks) == 0 {
+		return nil, fmt.Errorf("no benchmarks measured for category %q (filter %q, shard %q)", in.Category, in.Filter, in.Shard)
+	}
+	stampRun(&res.Run, s.ev, s.env.Getenv, in.Shard)
+	return res, nil
+}
+
+func (s *state) shardFilter(res *analysis.Results) error {
+	i, n, _ := ParseShard(s.in.Shard)
+	if s.deps.ShardOf == nil {
+		return errors.New("input shard with results-file: this build has no shard function")
+	}
+	kept := res.Benchmarks[:0]
+	for _, b := range res.Benchmarks {
+		if s.deps.ShardOf(b.ID, n) == i {
+			kept = append(kept, b)
+		}
+	}
+	res.Benchmarks = kept
+	return nil
+}
+
+// checkFormat compares the detected format with the results-format input.
+func checkFormat(want string, got ingest.Format, path string) error {
+	if want == "" || want == "auto" {
+		return nil
+	}
+	if want == "xpcs" {
+		want = string(ingest.FormatResults)
+	}
+	if string(got) != want {
+		return fmt.Errorf("input results-file %s: detected format %q, but results-format says %q", path, got, want)
+	}
+	return nil
+}
+
+// stampRun fills what the producer left empty from the event and runner.
+func stampRun(r *analysis.Run, ev *ghapi.Event, getenv func(string) string, shard string) {
+	set := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	set(&r.Commit, ev.HeadSHA)
+	set(&r.Branch, ev.HeadBranch)
+	set(&r.Event, ev.Name)
+	set(&r.Ref, getenv("GITHUB_REF"))
+	set(&r.Repository, getenv("GITHUB_REPOSITORY"))
+	set(&r.RunID, getenv("GITHUB_RUN_ID"))
+	set(&r.RunURL, runURL(getenv))
+	set(&r.Shard, shard)
+}
+
+func runURL(getenv func(string) string) string {
+	server, repo, id := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID")
+	if server == "" || repo == "" || id == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimRight(server, "/"), repo, id)
+}
+
+// baseline loads the baseline: the baseline-file input (A/B mode), else the
+// artifact. A missing, expired, corrupt or hostile artifact means no
+// baseline (with a warning that says why); a rate limit or an API failure
+// is an error, since passing without comparing would be silent.
+func (s *state) baseline(ctx context.Context) (*analysis.Results, *analysis.RunInfo, error) {
+	in := s.in
+	if in.BaselineFile != "" {
+		res, _, err := ingest.ReadFile(in.BaselineFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("input baseline-file: %w", err)
+		}
+		s.out.BaselineFound, s.out.BaselineSHA = true, res.Run.Commit
+		s.logf("baseline: %s (%d benchmarks)", in.BaselineFile, len(res.Benchmarks))
+		return res, nil, nil
+	}
+	if s.gh == nil {
+		s.warnf("no baseline: no github-token or repository to look up the artifact %q (first run)", in.BaselineArtifact)
+		return nil, nil, nil
+	}
+	dir := filepath.Join(s.tmp, "baseline")
+	q := ghapi.ArtifactQuery{Owner: s.ev.Owner, Repo: s.ev.Repo, Name: in.BaselineArtifact, Branch: s.ev.BaseBranch, SHA: s.ev.BaseSHA}
+	got, err := s.gh.FetchArtifact(ctx, q, dir, ghapi.Limits{})
+	switch {
+	case errors.Is(err, ghapi.ErrNoArtifact):
+		s.logf("no baseline yet: %v", err)
+		s.notes = append(s.notes, "baseline: "+err.Error())
+		return nil, nil, nil
+	case errors.Is(err, ghapi.ErrUnsafeZip):
+		s.warnf("baseline artifact %q refused: %v; comparing without a baseline", in.BaselineArtifact, err)
+		s.warnings = append(s.warnings, fmt.Sprintf("baseline artifact %q refused: %v", in.BaselineArtifact, err))
+		return nil, nil, nil
+	case ghapi.IsPermission(err):
+		s.warnf("baseline artifact %q not readable (the token needs actions: read): %v; comparing without a baseline", in.BaselineArtifact, err)
+		s.warnings = append(s.warnings, fmt.Sprintf("baseline artifact %q not readable: the token needs `actions: read`", in.BaselineArtifact))
+		return nil, nil, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("baseline artifact %q: %w (the results measured are in %s)", in.BaselineArtifact, err, s.out.ResultsFile)
+	}
+	path := pickResults(got.Files)
+	if path == "" {
+		s.warnf("baseline artifact %q (id %d) has no %s (files: %s); comparing without a baseline",
+			in.BaselineArtifact, got.Artifact.GetID(), ResultsName, strings.Join(got.Files, ", "))
+		s.warnings = append(s.warnings, fmt.Sprintf("baseline artifact %q has no %s", in.BaselineArtifact, ResultsName))
+		return nil, nil, nil
+	}
+	res, _, err := ingest.ReadFile(filepath.Join(dir, filepath.FromSlash(path)))
+	if err != nil {
+		s.warnf("baseline artifact %q (id %d): %v; comparing without a baseline", in.BaselineArtifact, got.Artifact.GetID(), err)
+		s.warnings = append(s.warnings, fmt.Sprintf("baseline artifact %q unreadable: %v", in.BaselineArtifact, err))
+		return nil, nil, nil
+	}
+	if res.Run.Commit == "" {
+		res.Run.Commit = got.Artifact.GetWorkflowRun().GetHeadSHA()
+	}
+	if res.Run.Branch == "" {
+		res.Run.Branch = got.Artifact.GetWorkflowRun().GetHeadBranch()
+	}
+	s.out.BaselineFound, s.out.BaselineSHA = true, res.Run.Commit
+	how := "the newest from " + q.Branch
+	if got.ExactSHA {
+		how = "the base commit's"
+	}
+	s.logf("baseline: artifact %q id %d (%s, %s, %d benchmarks)", in.BaselineArtifact, got.Artifact.GetID(), how,
+		got.Artifact.GetCreatedAt().Format("2006-01-02 15:04 UTC"), len(res.Benchmarks))
+	info := &analysis.RunInfo{Artifact: in.BaselineArtifact, ArtifactID: got.Artifact.GetID(), CreatedAt: got.Artifact.GetCreatedAt().Time}
+	return res, info, nil
+}
+
+// pickResults chooses results.json in an artifact: at the root, else the
+// shallowest one.
+func pickResults(files []string) string {
+	var cands []string
+	for _, f := range files {
+		if f == ResultsName || strings.HasSuffix(f, "/"+ResultsName) {
+			cands = append(cands, f)
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		di, dj := strings.Count(cands[i], "/"), strings.Count(cands[j], "/")
+		if di != dj {
+			return di < dj
+		}
+		return cands[i] < cands[j]
+	})
+	if len(cands) == 0 {
+		return ""
+	}
+	return cands[0]
+}
+
+// loadHistory downloads the history artifact and reads its history.jsonl.
+// Failures only warn: the history is a convenience, the gate does not need it.
+func (s *state) loadHistory(ctx context.Context) []trend.Entry {
+	in := s.in
+	if s.gh == nil {
+		return nil
+	}
+	dir := filepath.Join(s.tmp, "history")
+	q := ghapi.ArtifactQuery{Owner: s.ev.Owner, Repo: s.ev.Repo, Name: in.HistoryArtifact, Branch: s.ev.BaseBranch}
+	got, err := s.gh.FetchArtifact(ctx, q, dir, ghapi.Limits{})
+	switch {
+	case errors.Is(err, ghapi.ErrNoArtifact):
+		s.logf("history: none yet (%v)", err)
+		return nil
+	case err != nil:
+		s.warnf("history artifact %q: %v; continuing without it", in.HistoryArtifact, err)
+		return nil
+	}
+	for _, f := range got.Files {
+		if filepath.Base(f) != HistoryName {
+			continue
+		}
+		entries, skipped, err := readHistoryFile(filepath.Join(dir, filepath.FromSlash(f)))
+		if err != nil {
+			s.warnf("history: %v", err)
+		}
+		for _, sk := range skipped {
+			s.warnf("history %s: skipped %s", f, sk)
+		}
+		return entries
+	}
+	s.warnf("history artifact %q has no %s", in.HistoryArtifact, HistoryName)
+	return nil
+}
+
+// writeHistory writes history.jsonl (this run appended, bounded to
+// trend.DefaultMax entries) into the report folder for the workflow to
+// upload as the next history artifact.
+func (s *state) writeHistory(entries []trend.Entry) {
+	in := s.in
+	if err := writeHistoryFile(filepath.Join(in.OutputDir, HistoryName), entries); err != nil {
+		s.warnf("%v", err)
+		return
+	}
+	s.logf("history: %d entries in %s", len(entries), filepath.Join(in.OutputRel, HistoryName))
+}
+
+// annotate writes ::error for regressions that fail the gate and ::warning
+// for the others (at most 10 each: GitHub shows no more per step).
+func (s *state) annotate(cmp *analysis.Comparison) {
+	nErr, nWarn := 0, 0
+	for _, r := range cmp.Rows {
+		if r.Verdict != analysis.Regression {
+			continue
+		}
+		msg := fmt.Sprintf("%s [%s] regressed %+.1f%% (%s; median %s -> %s, q=%.3g)", r.ID, r.Metric, 100*r.Change,
+			r.Severity, fmtSide(r.Baseline, r.Unit), fmtSide(r.Current, r.Unit), r.Q)
+		if r.GateFailed && cmp.Gate.Pass == false {
+			if nErr < 10 {
+				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Errorf("%s", s.redact(msg))
+			}
+			nErr++
+		} else {
+			if nWarn < 10 {
+				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Warningf("%s", s.redact(msg))
+			}
+			nWarn++
+		}
+	}
+	if extra := nErr + nWarn - min(nErr, 10) - min(nWarn, 10); extra > 0 {
+		s.logf("%d more regressions in %s", extra, filepath.Join(s.in.OutputRel, MarkdownName))
+	}
+}
+
+func fmtSide(ss *analysis.SampleSummary, unit string) string {
+	if ss == nil {
+		return "?"
+	}
+	return comment.FormatValue(ss.Median, unit)
+}
+
+// comment upserts the sticky comment; refusals become a warning and a note
+// in the job summary.
+func (s *state) comment(ctx context.Context, md string, cmp *analysis.Comparison) {
+	if s.gh == nil {
+		s.warnf("no github-token: not commenting on #%d; the report is in the job summary", s.ev.PR)
+		return
+	}
+	res, err := s.gh.UpsertComment(ctx, ghapi.CommentRequest{Owner: s.ev.Owner, Repo: s.ev.Repo, Number: s.ev.PR,
+		Marker: comment.Marker(markerCategory(s.in)), Body: md, Mode: s.in.Comment, Regressed: cmp.Summary.Regressions > 0})
+	if err != nil {
+		why := "the comment could not be posted"
+		if ghapi.IsPermission(err) {
+			why = "the token may not comment (a pull request from a fork, or a read-only token)"
+		}
+		s.warnf("%s: %v. The report is in the job summary and in %s.", why, err, s.in.OutputRel)
+		if s.env.Getenv("GITHUB_STEP_SUMMARY") != "" {
+			s.gha.AddStepSummary(fmt.Sprintf("\n> [!NOTE]\n> Not posted as a pull-request comment: %s.\n", why))
+		}
+		return
+	}
+	s.out.CommentURL = res.URL
+	s.logf("comment %s: %s", res.Action, res.URL)
+	if s.env.Getenv("GITHUB_OUTPUT") != "" && res.URL != "" {
+		s.gha.SetOutput("comment-url", res.URL)
+	}
+}
+
+// setOutputs writes every output (go-githubactions panics without
+// GITHUB_OUTPUT: locally they are printed instead).
+func (s *state) setOutputs() {
+	m := s.out.Map()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if s.env.Getenv("GITHUB_OUTPUT") == "" {
+		for _, k := range keys {
+			fmt.Fprintf(s.env.Stderr, "output %s=%s\n", k, m[k])
+		}
+		return
+	}
+	for _, k := range keys {
+		s.gha.SetOutput(k, m[k])
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/xpcs-perf/xpcs-perf-action/action"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
+)
+
+func init() {
+	register(command{name: "action", summary: "run as the GitHub Action (inputs from INPUT_*, event from GITHUB_EVENT_PATH)", run: cmdAction})
+}
+
+func cmdAction(stdout, stderr io.Writer, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(stdout, "usage: xpcs-perf action   (configured by INPUT_* and GITHUB_* variables, see action.yml)")
+		return nil
+	}
+	if len(args) > 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("action: unexpected arguments %q (the action is configured by INPUT_* variables)", args)}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	code, err := action.Run(ctx, action.Env{Getenv: os.Getenv, Stdout: stdout, Stderr: stderr}, actionDeps())
+	if code == 0 {
+		return nil
+	}
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	return &exitError{code: code, msg: msg}
+}
+
+// actionDeps wires the real runner into the action pipeline.
+func actionDeps() action.Deps {
+	return action.Deps{Run: runBenchmarks, ShardOf: runner.ShardOf}
+}
+
+// runBenchmarks measures what req selects with package runner, honouring the
+// repository's .xpcs-perf.json and the XPCS_PERF_INJECT_SLOWDOWN testing aid.
+func runBenchmarks(ctx context.Context, req action.RunRequest, log io.Writer) (*analysis.Results, error) {
+	getenv := req.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	cfg := runner.DefaultConfig()
+	conf := req.ConfigFile
+	if conf == "" {
+		conf = runner.ConfigFileName
+	}
+	if err := runner.LoadConfigFile(&cfg, conf, true); err != nil {
+		return nil, err
+	}
+	if req.Category != "" && req.Category != "all" {
+		cfg.Categories = []string{req.Category}
+	}
+	if len(req.Sizes) > 0 {
+		cfg.Sizes = req.Sizes
+	}
+	if req.Filter != "" {
+		cfg.Filter = req.Filter
+	}
+	if req.Rounds > 0 {
+		cfg.Rounds = req.Rounds
+		cfg.MinRounds = min(cfg.MinRounds, req.Rounds)
+	}
+	if req.MinTime > 0 {
+		cfg.MinTime = runner.Duration(req.MinTime)
+	}
+	if req.TimeBudget > 0 {
+		cfg.TimeBudget = runner.Duration(req.TimeBudget)
+	}
+	if len(req.Data) > 0 {
+		cfg.Data = req.Data
+	}
+	cfg.Shard = req.Shard
+	cfg.Slowdown = req.Slowdown
+	if cfg.Slowdown == "" {
+		cfg.Slowdown = os.Getenv(runner.SlowdownEnv)
+	}
+	r, err := runner.NewRunner(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	r.Getenv = getenv
+	sel, err := runner.Default.Select(&cfg, runner.AvailableMemoryMB())
+	if err != nil {
+		return nil, err
+	}
+	if len(sel.Run) == 0 {
+		return nil, fmt.Errorf("no benchmark matches category %q, sizes %v, filter %q, shard %q (see xpcs-perf list)",
+			req.Category, cfg.Sizes, cfg.Filter, cfg.Shard)
+	}
+	if getenv("GITHUB_ACTIONS") == "true" {
+		r.Progress = runner.NewGitHubProgress(log)
+	} else {
+		r.Progress = runner.NewLineProgress(log)
+	}
+	res := r.Run(ctx, sel.Run)
+	for _, s := range sel.Skipped {
+		res.Notes = append(res.Notes, "skipped "+s.ID+": "+s.Reason)
+	}
+	runner.CleanupData()
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("interrupted: %w", context.Cause(ctx))
+	}
+	return res, nil
+}
