@@ -11,6 +11,7 @@ import (
 
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/ingest"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis/scaling"
 )
 
 func init() {
@@ -83,6 +84,11 @@ func runCompare(stdout, stderr io.Writer, args []string) error {
 	c, err := analysis.Compare(base, cur, cfg)
 	if err != nil {
 		return err
+	}
+	// Complexity fits of the current run's scaling families, for the reports.
+	if scal, notes := scaling.FitResults(cur); len(scal) > 0 {
+		c.Scaling = scal
+		c.Notes = append(c.Notes, notes...)
 	}
 	if *out != "" {
 		if err := analysis.WriteComparisonFile(*out, c); err != nil {

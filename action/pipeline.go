@@ -15,6 +15,7 @@ import (
 
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/ingest"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis/scaling"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
 	"github.com/xpcs-perf/xpcs-perf-action/comment"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi"
@@ -212,6 +213,13 @@ func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *a
 	cmp.Notes = append(cmp.Notes, cur.Notes...)
 	cmp.Notes = append(cmp.Notes, s.notes...)
 	cmp.Warnings = append(cmp.Warnings, s.warnings...)
+	// Complexity fits of the scaling families measured in this run (the
+	// scalability category tags its benchmarks with a family and a size).
+	scal, scalNotes := scaling.FitResults(cur)
+	cmp.Scaling = scal
+	if len(scal) > 0 {
+		cmp.Notes = append(cmp.Notes, scalNotes...)
+	}
 
 	// History: every run reads it for the trend charts; only main and
 	// nightly runs (no pull request) append to it.
