@@ -1,0 +1,275 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/xpcs-perf/xpcs-perf-action/h5"
+	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
+	"github.com/xpcs-perf/xpcs-perf-action/xpcs/twotime"
+)
+
+func init() {
+	register(command{name: "correlate", summary: "multi-tau g2 (and two-time C2) of a raw stack into an APS 8-ID-I result file", run: cmdCorrelate})
+}
+
+func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
+	fs := flag.NewFlagSet("correlate", flag.ContinueOnError)
+	raw := fs.String("raw", "", "raw stack (HDF5, "+h5.StackPath+") (required)")
+	qmapPath := fs.String("qmap", "", "file holding /xpcs/qmap (APS layout); default: the raw file itself (as written by synth)")
+	out := fs.String("out", "", "result file to write (required)")
+	twoTime := fs.Bool("twotime", false, "also compute the two-time correlation of every dynamic bin (/xpcs/twotime)")
+	backend := fs.String("backend", "auto", "two-time BLAS back end: auto, openblas, gonum or naive")
+	stride := fs.Int("stride", 1, "use every N-th frame")
+	avg := fs.Int("avg", 1, "sum groups of N (strided) frames into one")
+	segments := fs.Int("segments", 0, "also report g2 of N equal time segments (printed only)")
+	workers := fs.Int("workers", 0, "goroutines (0: GOMAXPROCS)")
+	frameTime := fs.Float64("frame-time", 0, "frame time in seconds (0: read /entry/instrument/detector_1/frame_time, else 1)")
+	if err := parseFlags(fs, stderr, args); err != nil {
+		return err
+	}
+	if *raw == "" || *out == "" {
+		return &exitError{code: 2, msg: "correlate: --raw and --out are required"}
+	}
+	if *qmapPath == "" {
+		*qmapPath = *raw
+	}
+	qm, entry, err := readQMap(*qmapPath)
+	if err != nil {
+		return fmt.Errorf("correlate: %w", err)
+	}
+	ft := *frameTime
+	if ft == 0 {
+		ft = 1
+		if v, ok := entry["instrument/detector_1/frame_time"].(float64); ok && v > 0 {
+			ft = v
+		}
+	}
+	opt := xpcs.Options{Stride: *stride, Average: *avg, Segments: *segments, Workers: *workers}
+	start := time.Now()
+	src, err := openSource(*raw)
+	if err != nil {
+		return fmt.Errorf("correlate: %w", err)
+	}
+	res, err := xpcs.Correlate(src, qm, opt)
+	src.Close()
+	if err != nil {
+		return fmt.Errorf("correlate %s: %w", *raw, err)
+	}
+	elapsed := time.Since(start)
+	out5 := resultToAPS(res)
+	// The effective frame time: lags in delay_list are effective frames.
+	out5.Entry = map[string]any{"instrument/detector_1/frame_time": ft * float64(max(*stride, 1)*max(*avg, 1))}
+	if *twoTime {
+		b, err := twotime.ParseBackend(*backend)
+		if err != nil {
+			return &exitError{code: 2, msg: "correlate: " + err.Error()}
+		}
+		if *stride > 1 || *avg > 1 {
+			return &exitError{code: 2, msg: "correlate: --twotime works on every raw frame: drop --stride and --avg"}
+		}
+		src, err := openSource(*raw)
+		if err != nil {
+			return fmt.Errorf("correlate: %w", err)
+		}
+		bins, err := twotime.Compute(src, qm, twotime.Options{Backend: b})
+		src.Close()
+		if err != nil {
+			return fmt.Errorf("correlate %s: two-time: %w", *raw, err)
+		}
+		out5.TwoTime = map[string]h5.Matrix32{}
+		for _, bin := range bins {
+			out5.TwoTime[fmt.Sprintf("c2_%05d", bin.Bin+1)] = h5.Matrix32{Rows: bin.Frames, Cols: bin.Frames, Data: bin.C}
+		}
+	}
+	if err := h5.WriteResult(*out, out5); err != nil {
+		return fmt.Errorf("correlate: writing %s: %w", *out, err)
+	}
+	sh := res.Raw
+	fmt.Fprintf(stdout, "correlated %s (%s, %d effective frames) in %v: %.1f Mpixel-frames/s; %d delays x %d q bins -> %s\n",
+		*raw, sh, res.Frames, elapsed.Round(time.Millisecond), float64(sh.Len())/elapsed.Seconds()/1e6, len(res.G2.Delays), res.G2.NQ, *out)
+	for i, g := range res.SegmentG2 {
+		fmt.Fprintf(stdout, "segment %d: g2(delay %d) =", i, g.Delays[0])
+		for q := range g.NQ {
+			v, _ := g.At(0, q)
+			fmt.Fprintf(stdout, " %.4f", v)
+		}
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}
+
+// h5Source adapts an HDF5 raw stack to xpcs.FrameSource. uint32 stacks are
+// converted to uint16; a count above 65535 is an error naming the frame.
+type h5Source struct {
+	s    *h5.Stack
+	path string
+	next int
+	tmp  []uint32
+}
+
+var _ xpcs.FrameSource = (*h5Source)(nil)
+
+func openSource(path string) (*h5Source, error) {
+	s, err := h5.OpenStack(path)
+	if err != nil {
+		return nil, err
+	}
+	if s.DType != h5.Uint16 && s.DType != h5.Uint32 {
+		s.Close()
+		return nil, fmt.Errorf("%s: %s is %s, want uint16 or uint32", path, h5.StackPath, s.DType)
+	}
+	return &h5Source{s: s, path: path}, nil
+}
+
+func (h *h5Source) Close() error { return h.s.Close() }
+
+func (h *h5Source) Shape() xpcs.Shape {
+	return xpcs.Shape{Frames: h.s.Frames, Rows: h.s.Rows, Cols: h.s.Cols}
+}
+
+func (h *h5Source) ReadFrames(dst []uint16) (int, error) {
+	np := h.s.Rows * h.s.Cols
+	if len(dst) < np {
+		return 0, fmt.Errorf("%s: read buffer smaller than one frame", h.path)
+	}
+	n := min(len(dst)/np, h.s.Frames-h.next)
+	if n == 0 {
+		return 0, io.EOF
+	}
+	if h.s.DType == h5.Uint16 {
+		if err := h.s.ReadFrames(h.next, n, dst[:n*np]); err != nil {
+			return 0, err
+		}
+	} else {
+		if cap(h.tmp) < n*np {
+			h.tmp = make([]uint32, n*np)
+		}
+		t := h.tmp[:n*np]
+		if err := h.s.ReadFrames(h.next, n, t); err != nil {
+			return 0, err
+		}
+		for i, v := range t {
+			if v > math.MaxUint16 {
+				return 0, fmt.Errorf("%s: frame %d pixel %d holds %d counts, more than the 65535 the correlator takes", h.path, h.next+i/np, i%np, v)
+			}
+			dst[i] = uint16(v)
+		}
+	}
+	h.next += n
+	return n, nil
+}
+
+// readQMap reads /xpcs/qmap (and the /entry scalars) of an APS-layout file.
+func readQMap(path string) (*xpcs.QMap, map[string]any, error) {
+	f, err := h5.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	if !f.Exists("/xpcs/qmap/static_roi_map") || !f.Exists("/xpcs/qmap/dynamic_roi_map") {
+		return nil, nil, fmt.Errorf("%s has no /xpcs/qmap/static_roi_map and dynamic_roi_map: give --qmap", path)
+	}
+	r, err := f.ReadResult()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading q-map of %s: %w", path, err)
+	}
+	qm, err := qmapFromAPS(r.QMap)
+	if err != nil {
+		return nil, nil, fmt.Errorf("q-map of %s: %w", path, err)
+	}
+	return qm, r.Entry, nil
+}
+
+// qmapFromAPS converts an APS /xpcs/qmap (1-based roi maps, 0 = no bin;
+// mask 0 = bad pixel) to an xpcs.QMap. Masked pixels are taken out of both
+// partitions.
+func qmapFromAPS(a h5.QMap) (*xpcs.QMap, error) {
+	n := a.Rows * a.Cols
+	if len(a.StaticROIMap) != n || len(a.DynamicROIMap) != n {
+		return nil, fmt.Errorf("roi maps of %d/%d values for a %dx%d detector", len(a.StaticROIMap), len(a.DynamicROIMap), a.Rows, a.Cols)
+	}
+	st := xpcs.FromAPSLabels(a.StaticROIMap)
+	dy := xpcs.FromAPSLabels(a.DynamicROIMap)
+	if len(a.Mask) == n {
+		for i, m := range a.Mask {
+			if m == 0 {
+				st[i], dy[i] = -1, -1
+			}
+		}
+	}
+	var sq, dq []float64
+	if len(a.StaticVListDim0) > 0 {
+		sq = a.StaticVListDim0
+	}
+	if len(a.DynamicVListDim0) > 0 {
+		dq = a.DynamicVListDim0
+	}
+	qm, err := xpcs.QMapFromLabels(a.Rows, a.Cols, st, dy, sq, dq)
+	if err != nil {
+		return nil, err
+	}
+	qm.Geometry = xpcs.Geometry{BeamCenterX: a.BeamCenterX, BeamCenterY: a.BeamCenterY, PixelSize: a.PixelSize, Distance: a.DetectorDistance, Energy: a.Energy}
+	return qm, nil
+}
+
+// apsQMap converts an xpcs.QMap to the APS /xpcs/qmap layout (one phi bin).
+func apsQMap(qm *xpcs.QMap) h5.QMap {
+	n := qm.Pixels()
+	mask := make([]int8, n)
+	for i := range mask {
+		if qm.Mask.Valid == nil || qm.Mask.Valid[i] {
+			mask[i] = 1
+		}
+	}
+	seq := func(k int) []int32 {
+		s := make([]int32, k)
+		for i := range s {
+			s[i] = int32(i)
+		}
+		return s
+	}
+	g := qm.Geometry
+	return h5.QMap{
+		Rows: qm.Rows, Cols: qm.Cols, Mask: mask,
+		DynamicROIMap: xpcs.APSLabels(qm.Dynamic), StaticROIMap: xpcs.APSLabels(qm.Static),
+		DynamicVListDim0: qm.DynamicQ, StaticVListDim0: qm.StaticQ,
+		DynamicVListDim1: []float64{0}, StaticVListDim1: []float64{0},
+		DynamicIndexMapping: seq(qm.NDynamic()), StaticIndexMapping: seq(qm.NStatic()),
+		DynamicNumPts: []int64{int64(qm.NDynamic()), 1}, StaticNumPts: []int64{int64(qm.NStatic()), 1},
+		BeamCenterX: g.BeamCenterX, BeamCenterY: g.BeamCenterY, DetectorDistance: g.Distance, Energy: g.Energy, PixelSize: g.PixelSize,
+		MapNames: []string{"q", "phi"}, MapUnits: []string{"Å⁻¹", "deg"},
+	}
+}
+
+// resultToAPS converts a correlation result to the APS result layout.
+// intensity_vs_time row 0 holds the effective frame index, as in the real
+// files (E0173: 0, 1, 2, ...); multiply by the effective frame time for
+// seconds.
+func resultToAPS(r *xpcs.Result) *h5.Result {
+	f32 := func(v []float64) []float32 {
+		o := make([]float32, len(v))
+		for i, x := range v {
+			o[i] = float32(x)
+		}
+		return o
+	}
+	g := r.G2
+	ivt := make([]float32, 2*len(r.IntensityVsTime))
+	for i, v := range r.IntensityVsTime {
+		ivt[i] = float32(i)
+		ivt[len(r.IntensityVsTime)+i] = float32(v)
+	}
+	return &h5.Result{
+		DelayList:       g.Delays,
+		G2:              h5.Matrix32{Rows: len(g.Delays), Cols: g.NQ, Data: f32(g.G2)},
+		G2Err:           h5.Matrix32{Rows: len(g.Delays), Cols: g.NQ, Data: f32(g.Err)},
+		Scattering2D:    h5.Matrix32{Rows: r.QMap.Rows, Cols: r.QMap.Cols, Data: f32(r.TimeAverage)},
+		Scattering1D:    f32(r.SAXS1D),
+		IntensityVsTime: h5.Matrix32{Rows: 2, Cols: len(r.IntensityVsTime), Data: ivt},
+		QMap:            apsQMap(r.QMap),
+	}
+}

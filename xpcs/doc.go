@@ -1,0 +1,38 @@
+// Package xpcs is the XPCS (X-ray photon correlation spectroscopy) toolkit of
+// xpcs-perf, in pure Go: the code the benchmarks guard.
+//
+// It provides
+//
+//   - frame stacks (Stack, FrameSource): detector frames of uint16 counts,
+//     frame-major, shape (frames, rows, cols), streamed in order;
+//   - q-maps (QMap, Geometry, Mask, Partition): the scattering vector
+//     magnitude q of every pixel from the detector geometry, and the static
+//     and dynamic partitions of the pixels into q rings (dynamic bins are
+//     groups of consecutive static bins, as at APS 8-ID-I);
+//   - synthetic speckle (Synth): a deterministic, streamed stack with a known
+//     intensity autocorrelation g2(t) = 1 + beta*exp(-2t/tau_c(q));
+//   - the multi-tau correlator (Correlator, Correlate): g2 per dynamic bin
+//     with 4 delays per level (Lags), symmetric normalisation, streaming over
+//     frames and parallel over pixels, frame stride and averaging, g2 of time
+//     segments, intensity vs time and the time-averaged image;
+//   - SAXS reductions: SAXS 1D (per static bin mean, also per time segment)
+//     and peak finding (FindPeaks).
+//
+// Units: q in inverse ångström (1/Å), pixel size and detector distance in
+// metres, energy in keV, lags in frames (multiply by the frame time for
+// seconds), intensities in counts per pixel per frame.
+//
+// Bad input: shape mismatches, empty partitions and too few frames are
+// errors naming the thing; NaN or ±Inf in floating-point frames are rejected
+// with the frame and pixel; pixels without photons in the normalisation
+// window are left out of g2 averages (G2.Excluded counts them) and a bin with
+// no usable pixel is NaN, never a silent number.
+//
+// The correlator's inner loops exist twice: portable Go (kernels_generic.go)
+// and, when built with GOEXPERIMENT=simd on amd64, AVX2+FMA through
+// simd/archsimd (kernels_simd.go), chosen at run time by CPU features
+// (KernelISA tells which). Both give the same results to rounding.
+//
+// Fitting (xpcs/fit) and two-time correlation (xpcs/twotime) live in their own
+// packages and build on the types declared here.
+package xpcs

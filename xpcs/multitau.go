@@ -1,0 +1,552 @@
+package xpcs
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+// State of the streaming correlator, per group of 4 pixels (lanes) and per
+// level: words of 4 float64 each (one per lane), so that every word of a
+// group is one 256-bit vector and the kernels read and write the state in
+// place:
+//
+//	hist[8]  the last 8 frames of the level, oldest first (zeros before the
+//	         level has seen 8 frames, which add nothing to the sums)
+//	corr[8]  Σ_t I(t)·I(t-k) for k = 1..8 (levels >= 1 use k = 5..8)
+//	sum      Σ_t I(t)
+//	carry    the unpaired frame waiting to be folded into the next level
+//	head[8]  the first 8 frames of the level
+//
+// Lanes of the last group beyond the pixel count hold zeros throughout.
+const (
+	oHist  = 0
+	oCorr  = oHist + histLen
+	oSum   = oCorr + histLen
+	oCarry = oSum + 1
+	oHead  = oCarry + 1
+	words  = oHead + histLen
+	// groupLevel is the number of float64 of one group at one level.
+	groupLevel = words * lanes
+)
+
+// Correlator is a streaming multi-tau correlator over the pixels of a q-map.
+// Frames are added in order, in blocks (AddFrames); memory is
+// 8·26·levels bytes per correlated pixel (levels ≈ log2(frames/5)), plus per
+// worker scratch of about 40·BlockFrames bytes per pixel of a 32-pixel block,
+// independent of the number of frames beyond that logarithm, and no frame is
+// kept. Work is split over Workers goroutines by blocks of pixels.
+//
+// For each pixel and lag τ (in frames of the level, n frames at that level)
+//
+//	G(τ)  = Σ_{t=τ}^{n-1} I(t)·I(t-τ) / (n-τ)
+//	IP(τ) = Σ_{t=0}^{n-1-τ} I(t) / (n-τ)          ("past")
+//	IF(τ) = Σ_{t=τ}^{n-1} I(t) / (n-τ)            ("future")
+//	g2(τ) = G(τ) / (IP(τ)·IF(τ))                   (symmetric normalisation)
+//
+// g2 of a dynamic bin is the mean over its static bins of the mean g2 of the
+// pixels of each static bin (precisely: of each static-and-dynamic bin
+// intersection); its error is the standard deviation (ddof 0) of the
+// per-pixel g2 over the pixels of the dynamic bin divided by sqrt(pixels).
+//
+// Pixels whose IP·IF is zero at a lag (no photon in the past or the future
+// window) have an undefined g2 there: they are left out of the averages at
+// that lag and counted in Result.Excluded. A bin with no pixel left gets NaN.
+type Correlator struct {
+	qm      *QMap
+	npix    int     // pixels per frame
+	active  []int32 // pixels correlated (dynamic label >= 0), ascending
+	nlev    int
+	expect  int       // frames the correlator was sized for
+	count   []int     // frames seen per level
+	carry   []bool    // level holds an unpaired frame
+	state   []float64 // groups*nlev*groupLevel, see above
+	workers int
+	scratch []scratch // per worker, reused across blocks
+
+	// frameSum[t] is Σ over active pixels of frame t (intensity vs time).
+	frameSum []float64
+}
+
+// NewCorrelator sizes a correlator for up to frames frames of the q-map's
+// detector, using workers goroutines (<= 0: GOMAXPROCS).
+func NewCorrelator(qm *QMap, frames, workers int) (*Correlator, error) {
+	if qm == nil {
+		return nil, fmt.Errorf("xpcs: correlator needs a q-map")
+	}
+	if err := qm.CheckShape(Shape{Frames: max(frames, 1), Rows: qm.Rows, Cols: qm.Cols}); err != nil {
+		return nil, err
+	}
+	if frames < 2 {
+		return nil, fmt.Errorf("xpcs: multi-tau needs at least 2 frames, have %d", frames)
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	c := &Correlator{qm: qm, npix: qm.Pixels(), nlev: numLevels(frames), expect: frames, workers: workers}
+	for i, d := range qm.Dynamic {
+		if d >= 0 {
+			c.active = append(c.active, int32(i))
+		}
+	}
+	if len(c.active) == 0 {
+		return nil, fmt.Errorf("xpcs: q-map %dx%d has no pixel in any dynamic bin (all masked?)", qm.Rows, qm.Cols)
+	}
+	c.count = make([]int, c.nlev)
+	c.carry = make([]bool, c.nlev)
+	c.state = make([]float64, (len(c.active)+lanes-1)/lanes*c.nlev*groupLevel)
+	c.scratch = make([]scratch, workers)
+	return c, nil
+}
+
+// Frames returns the number of frames added so far.
+func (c *Correlator) Frames() int { return c.count[0] }
+
+// Reset forgets every frame added, keeping the allocation.
+func (c *Correlator) Reset() {
+	clear(c.count)
+	clear(c.carry)
+	clear(c.state)
+	c.frameSum = c.frameSum[:0]
+}
+
+// levelPlan is what one block of frames does at one level.
+type levelPlan struct {
+	m       int  // frames entering the level in this block
+	carryIn bool // the level holds an unpaired frame before the block
+	count   int  // frames the level had before the block
+}
+
+// plan computes the per-level frame counts for a block of m frames and
+// advances the correlator's counters.
+func (c *Correlator) plan(m int) []levelPlan {
+	p := make([]levelPlan, c.nlev)
+	for l := 0; l < c.nlev; l++ {
+		p[l] = levelPlan{m: m, carryIn: c.carry[l], count: c.count[l]}
+		c.count[l] += m
+		tot := m
+		if c.carry[l] {
+			tot++
+		}
+		c.carry[l] = tot%2 == 1
+		m = tot / 2
+	}
+	return p
+}
+
+// AddFrames correlates the next frames (len(frames) a multiple of the frame
+// size, frame-major). Floating-point frames holding NaN or ±Inf are rejected
+// before any state changes.
+func AddFrames[T Pixel](c *Correlator, frames []T) error {
+	if len(frames)%c.npix != 0 {
+		return fmt.Errorf("xpcs: %d values are not whole %dx%d frames", len(frames), c.qm.Rows, c.qm.Cols)
+	}
+	m := len(frames) / c.npix
+	if m == 0 {
+		return nil
+	}
+	if c.count[0]+m > c.expect {
+		return fmt.Errorf("xpcs: correlator sized for %d frames got %d", c.expect, c.count[0]+m)
+	}
+	if err := checkFinite(frames, c.npix, c.count[0]); err != nil {
+		return err
+	}
+	plan := c.plan(m)
+	ng := (len(c.active) + lanes - 1) / lanes
+	nw := min(c.workers, ng)
+	sums := make([][]float64, nw)
+	var wg sync.WaitGroup
+	for w := range nw {
+		lo, hi := w*ng/nw*lanes, min((w+1)*ng/nw*lanes, len(c.active))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sums[w] = correlateBlock(c, &c.scratch[w], frames, m, plan, lo, hi)
+		}()
+	}
+	wg.Wait()
+	base := len(c.frameSum)
+	c.frameSum = append(c.frameSum, make([]float64, m)...)
+	for _, s := range sums {
+		for t, v := range s {
+			c.frameSum[base+t] += v
+		}
+	}
+	return nil
+}
+
+// checkFinite rejects NaN and ±Inf in floating-point frames.
+func checkFinite[T Pixel](frames []T, npix, first int) error {
+	var z T
+	switch any(z).(type) {
+	case float32, float64:
+	default:
+		return nil
+	}
+	for i, v := range frames {
+		f := float64(v)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("xpcs: frame %d pixel %d is %v: non-finite intensities are not allowed (mask the pixel or drop the frame)", first+i/npix, i%npix, f)
+		}
+	}
+	return nil
+}
+
+// pixelBlock is the number of pixels transposed together: their frames are
+// gathered frame by frame (short contiguous reads) into per-group series.
+const pixelBlock = 128
+
+// lanes is the number of pixels correlated together: their series are
+// interleaved (value of pixel j at time t at index t*lanes+j) so that one
+// 256-bit vector holds one time step of a group (see kernels_simd.go).
+const lanes = 4
+
+// scratch is one worker's reusable buffers.
+type scratch struct {
+	buf, b, fsum []float64
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// correlateBlock runs active pixels [lo, hi) (lo a multiple of lanes)
+// through every level for a block of m frames and returns the per-frame sums
+// of those pixels.
+func correlateBlock[T Pixel](c *Correlator, sc *scratch, frames []T, m int, plan []levelPlan, lo, hi int) []float64 {
+	fsum := make([]float64, m)
+	stride := (histLen + m + 1) * lanes // per group: history, m frames, one spare
+	sc.buf = grow(sc.buf, pixelBlock/lanes*stride)
+	sc.b = grow(sc.b, (histLen+m/2+2)*lanes)
+	buf, b := sc.buf, sc.b
+	npix := c.npix
+	for i0 := lo; i0 < hi; i0 += pixelBlock {
+		idx := c.active[i0:min(i0+pixelBlock, hi)]
+		full := len(idx) / lanes
+		// Transpose: frame-major input to interleaved per-group series.
+		for t := range m {
+			row := frames[t*npix : (t+1)*npix]
+			o := (histLen + t) * lanes
+			var s float64
+			for g := range full {
+				q := idx[g*lanes : g*lanes+lanes : g*lanes+lanes]
+				d := buf[g*stride+o : g*stride+o+lanes : g*stride+o+lanes]
+				v0, v1, v2, v3 := float64(row[q[0]]), float64(row[q[1]]), float64(row[q[2]]), float64(row[q[3]])
+				d[0], d[1], d[2], d[3] = v0, v1, v2, v3
+				s += (v0 + v1) + (v2 + v3)
+			}
+			if r := len(idx) - full*lanes; r > 0 {
+				d := buf[full*stride+o : full*stride+o+lanes]
+				for j := range lanes {
+					d[j] = 0 // unused lanes read zeros
+					if j < r {
+						v := float64(row[idx[full*lanes+j]])
+						d[j] = v
+						s += v
+					}
+				}
+			}
+			fsum[t] += s
+		}
+		for g := 0; g*lanes < len(idx); g++ {
+			gi := (i0 / lanes) + g
+			st := c.state[gi*c.nlev*groupLevel : (gi+1)*c.nlev*groupLevel]
+			correlateGroup(st, buf[g*stride:(g+1)*stride], b, plan)
+		}
+	}
+	return fsum
+}
+
+// correlateGroup advances the state st of one group of 4 pixels through
+// every level. a holds the interleaved level-0 frames at a[histLen*lanes:];
+// b is scratch of at least (histLen+plan[0].m/2+2)*lanes values.
+func correlateGroup(st, a, b []float64, plan []levelPlan) {
+	for l := range plan {
+		pl := plan[l]
+		m := pl.m
+		if m == 0 {
+			return
+		}
+		s := st[l*groupLevel : (l+1)*groupLevel : (l+1)*groupLevel]
+		copy(a[:histLen*lanes], s[oHist*lanes:(oHist+histLen)*lanes])
+		ext := a[:(histLen+m)*lanes]
+		acc := (*[histLen * lanes]float64)(s[oCorr*lanes : (oCorr+histLen)*lanes])
+		sum := (*[lanes]float64)(s[oSum*lanes : (oSum+1)*lanes])
+		if l == 0 {
+			corr8x4(ext, acc, sum)
+		} else {
+			corr4x4(ext, acc, sum)
+		}
+		copy(s[oHist*lanes:(oHist+histLen)*lanes], ext[m*lanes:(m+histLen)*lanes])
+		if pl.count < histLen {
+			k := min(histLen-pl.count, m)
+			copy(s[(oHead+pl.count)*lanes:(oHead+pl.count+k)*lanes], ext[histLen*lanes:(histLen+k)*lanes])
+		}
+		if l+1 == len(plan) {
+			return
+		}
+		// Fold pairs of frames into the next level.
+		in := ext[histLen*lanes:]
+		out := b[histLen*lanes:]
+		carry := s[oCarry*lanes : (oCarry+1)*lanes : (oCarry+1)*lanes]
+		i, o := 0, 0
+		if pl.carryIn {
+			for j := range lanes {
+				out[j] = carry[j] + in[j]
+			}
+			i, o = 1, 1
+		}
+		np := (m - i) / 2
+		fold4(in[i*lanes:(i+2*np)*lanes], out[o*lanes:(o+np)*lanes])
+		i += 2 * np
+		if i < m {
+			copy(carry, in[i*lanes:(i+1)*lanes])
+		}
+		a, b = b, a
+	}
+}
+
+// corr8x4Go is the portable corr8x4: for each lane j it accumulates
+// Σ v(t)·v(t-k), k = 1..8, over t >= 8 of the interleaved series ext into
+// c[(k-1)*lanes+j] and Σ v(t) into sum[j]. Hand-written as two passes of 4
+// lags with independent accumulators in registers: 8 accumulators plus the
+// window do not fit the amd64 float registers, and spilling made one pass
+// 2.5x slower than two.
+func corr8x4Go(ext []float64, c *[histLen * lanes]float64, sum *[lanes]float64) {
+	n := len(ext) / lanes
+	for j := range lanes {
+		c1, c2, c3, c4 := c[0*lanes+j], c[1*lanes+j], c[2*lanes+j], c[3*lanes+j]
+		for t := histLen; t < n; t++ {
+			w := ext[(t-4)*lanes+j : t*lanes+j+1]
+			v := w[4*lanes]
+			c1 += v * w[3*lanes]
+			c2 += v * w[2*lanes]
+			c3 += v * w[1*lanes]
+			c4 += v * w[0]
+		}
+		c[0*lanes+j], c[1*lanes+j], c[2*lanes+j], c[3*lanes+j] = c1, c2, c3, c4
+	}
+	corr4x4Go(ext, c, sum)
+}
+
+// corr4x4Go is corr8x4Go for the lags 5..8 of levels >= 1 (it also forms
+// the sums).
+func corr4x4Go(ext []float64, c *[histLen * lanes]float64, sum *[lanes]float64) {
+	n := len(ext) / lanes
+	for j := range lanes {
+		c5, c6, c7, c8 := c[4*lanes+j], c[5*lanes+j], c[6*lanes+j], c[7*lanes+j]
+		s := sum[j]
+		for t := histLen; t < n; t++ {
+			w := ext[(t-8)*lanes+j : t*lanes+j+1]
+			v := w[8*lanes]
+			s += v
+			c5 += v * w[3*lanes]
+			c6 += v * w[2*lanes]
+			c7 += v * w[1*lanes]
+			c8 += v * w[0]
+		}
+		c[4*lanes+j], c[5*lanes+j], c[6*lanes+j], c[7*lanes+j] = c5, c6, c7, c8
+		sum[j] = s
+	}
+}
+
+// fold4Go sums consecutive interleaved frames in pairs: out[i] = in[2i] +
+// in[2i+1] per lane.
+func fold4Go(in, out []float64) {
+	for i := 0; i < len(out)/lanes; i++ {
+		x := in[2*i*lanes : (2*i+2)*lanes : (2*i+2)*lanes]
+		o := out[i*lanes : (i+1)*lanes : (i+1)*lanes]
+		o[0] = x[0] + x[4]
+		o[1] = x[1] + x[5]
+		o[2] = x[2] + x[6]
+		o[3] = x[3] + x[7]
+	}
+}
+
+// G2 is multi-tau g2 of every dynamic bin.
+type G2 struct {
+	// Delays are the lags in frames (APS delay_list).
+	Delays []int64
+	// NQ is the number of dynamic bins.
+	NQ int
+	// G2 and Err are row-major (len(Delays), NQ): G2[i*NQ+q] is g2 of
+	// dynamic bin q at Delays[i] (APS normalized_g2 and normalized_g2_err).
+	G2, Err []float64
+	// Pixels[q] is the number of pixels of dynamic bin q.
+	Pixels []int
+	// Excluded[i*NQ+q] counts pixels left out at lag i because their
+	// past or future mean intensity is zero.
+	Excluded []int
+	// Frames is the number of frames correlated.
+	Frames int
+}
+
+// At returns g2 and its error for lag index i and dynamic bin q.
+func (g *G2) At(i, q int) (g2, err float64) { return g.G2[i*g.NQ+q], g.Err[i*g.NQ+q] }
+
+// pixelG2s writes g2 of lane j of a group state at every lag into out and
+// sets ok[i] false where the normalisation IP·IF is zero. count is the
+// number of frames seen per level.
+func pixelG2s(st []float64, j int, lags []Lag, count []int, out []float64, ok []bool) {
+	level, k := -1, 0
+	var s []float64
+	var past, fut float64
+	for i, lag := range lags {
+		if lag.Level != level {
+			level, k = lag.Level, 0
+			s = st[level*groupLevel : (level+1)*groupLevel]
+			past = s[oSum*lanes+j]
+			fut = past
+		}
+		// Remove the last and the first frames up to lag.K.
+		for ; k < lag.K; k++ {
+			past -= s[(oHist+histLen-1-k)*lanes+j]
+			fut -= s[(oHead+k)*lanes+j]
+		}
+		den := past * fut
+		if den == 0 {
+			out[i], ok[i] = 0, false
+			continue
+		}
+		out[i] = s[(oCorr+lag.K-1)*lanes+j] * float64(count[level]-lag.K) / den
+		ok[i] = true
+	}
+}
+
+// Result computes g2 from the frames added so far. It can be called at any
+// time and does not change the correlator.
+//
+// The error uses one pass with sums of (g2-1) and (g2-1)²: g2 is close to 1,
+// so the shift keeps the variance free of cancellation.
+func (c *Correlator) Result() (*G2, error) {
+	n := c.count[0]
+	lags := Lags(n)
+	if len(lags) == 0 {
+		return nil, fmt.Errorf("xpcs: %d frames correlated: multi-tau needs at least 2", n)
+	}
+	qm := c.qm
+	nq := qm.NDynamic()
+	// Groups: static-and-dynamic intersections.
+	gid := map[[2]int32]int{}
+	group := make([]int32, len(c.active))
+	var groupDyn []int32
+	for i, p := range c.active {
+		key := [2]int32{qm.Static[p], qm.Dynamic[p]}
+		g, ok := gid[key]
+		if !ok {
+			g = len(groupDyn)
+			gid[key] = g
+			groupDyn = append(groupDyn, qm.Dynamic[p])
+		}
+		group[i] = int32(g)
+	}
+	ng := len(groupDyn)
+	nl := len(lags)
+	res := &G2{Delays: Delays(n), NQ: nq, G2: make([]float64, nl*nq), Err: make([]float64, nl*nq),
+		Pixels: make([]int, nq), Excluded: make([]int, nl*nq), Frames: n}
+	for _, p := range c.active {
+		res.Pixels[qm.Dynamic[p]]++
+	}
+	type acc struct {
+		gsum []float64 // ng*nl: Σ g2 per group
+		gcnt []int     // ng*nl
+		dsq  []float64 // nl*nq: Σ (g2-1)² per dynamic bin
+	}
+	ngr := (len(c.active) + lanes - 1) / lanes
+	nw := min(c.workers, ngr)
+	accs := make([]acc, nw)
+	var wg sync.WaitGroup
+	for w := range nw {
+		lo, hi := w*ngr/nw*lanes, min((w+1)*ngr/nw*lanes, len(c.active))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := acc{gsum: make([]float64, ng*nl), gcnt: make([]int, ng*nl), dsq: make([]float64, nl*nq)}
+			vals := make([]float64, nl)
+			ok := make([]bool, nl)
+			for i := lo; i < hi; i++ {
+				pixelG2s(c.groupState(i), i%lanes, lags, c.count, vals, ok)
+				g := int(group[i])
+				q := int(qm.Dynamic[c.active[i]])
+				for li, v := range vals {
+					if ok[li] {
+						a.gsum[g*nl+li] += v
+						a.gcnt[g*nl+li]++
+						a.dsq[li*nq+q] += (v - 1) * (v - 1)
+					}
+				}
+			}
+			accs[w] = a
+		}()
+	}
+	wg.Wait()
+	gsum := make([]float64, ng*nl)
+	gcnt := make([]int, ng*nl)
+	dsq := make([]float64, nl*nq)
+	for _, a := range accs {
+		for j := range gsum {
+			gsum[j] += a.gsum[j]
+			gcnt[j] += a.gcnt[j]
+		}
+		for j := range dsq {
+			dsq[j] += a.dsq[j]
+		}
+	}
+	// Dynamic-bin means of the group means; pixel sums for the std.
+	dsum := make([]float64, nl*nq)
+	dgroups := make([]int, nl*nq)
+	psum := make([]float64, nl*nq)
+	pcnt := make([]int, nl*nq)
+	for g := range ng {
+		d := int(groupDyn[g])
+		for li := range nl {
+			if cnt := gcnt[g*nl+li]; cnt > 0 {
+				dsum[li*nq+d] += gsum[g*nl+li] / float64(cnt)
+				dgroups[li*nq+d]++
+				psum[li*nq+d] += gsum[g*nl+li]
+				pcnt[li*nq+d] += cnt
+			}
+		}
+	}
+	for j := range res.G2 {
+		res.Excluded[j] = res.Pixels[j%nq] - pcnt[j]
+		if pcnt[j] == 0 {
+			res.G2[j], res.Err[j] = math.NaN(), math.NaN()
+			continue
+		}
+		res.G2[j] = dsum[j] / float64(dgroups[j])
+		np := float64(pcnt[j])
+		m1 := psum[j]/np - 1 // mean of g2-1
+		v := max(dsq[j]/np-m1*m1, 0)
+		res.Err[j] = math.Sqrt(v) / math.Sqrt(np)
+	}
+	return res, nil
+}
+
+// groupState returns the state of the group holding active pixel i.
+func (c *Correlator) groupState(i int) []float64 {
+	g := i / lanes
+	return c.state[g*c.nlev*groupLevel : (g+1)*c.nlev*groupLevel]
+}
+
+// Sums stores Σ_t I(t) over the frames added of every correlated pixel into
+// dst[pixel] (len(dst) = pixels per frame); other pixels are left alone.
+func (c *Correlator) Sums(dst []float64) {
+	for i, p := range c.active {
+		dst[p] = c.groupState(i)[oSum*lanes+i%lanes]
+	}
+}
+
+// IntensityVsTime returns, for every frame added, the mean intensity of the
+// correlated pixels (counts per pixel per frame).
+func (c *Correlator) IntensityVsTime() []float64 {
+	out := make([]float64, len(c.frameSum))
+	for t, s := range c.frameSum {
+		out[t] = s / float64(len(c.active))
+	}
+	return out
+}
