@@ -162,7 +162,10 @@ func ParseEvent(env Env, payload []byte) (*Event, error) {
 		ev.HeadSHA = or(run.GetHeadSHA(), env.SHA)
 		ev.HeadBranch = run.GetHeadBranch()
 		ev.BaseBranch = ev.HeadBranch
-		if prs := run.PullRequests; len(prs) > 0 {
+		// run is nil when the payload lacks "workflow_run": the getters are
+		// nil-safe, the field access below is not.
+		if run != nil && len(run.PullRequests) > 0 {
+			prs := run.PullRequests
 			ev.PR = prs[0].GetNumber()
 			ev.BaseBranch = prs[0].GetBase().GetRef()
 			ev.BaseSHA = prs[0].GetBase().GetSHA()
