@@ -54,21 +54,43 @@ func (a *Array) value() any {
 	return a.Data
 }
 
-// openObjectLocked opens any object (group or dataset) by path (lib held).
-func (f *File) openObjectLocked(op, path string) (C.hid_t, error) {
+// openObjectLocked opens any object by path (lib held) and returns its
+// hid_t and the function that closes it (call it with lib held). Groups and
+// datasets open through gonum/hdf5 (OpenGroup, OpenDataset); anything else
+// (a named datatype) through H5Oopen, which gonum/hdf5 does not bind.
+func (f *File) openObjectLocked(op, path string) (C.hid_t, func(), error) {
 	if f.closed {
-		return -1, &Error{Op: op, File: f.path, Object: path, Kind: ErrClosed}
+		return -1, nil, &Error{Op: op, File: f.path, Object: path, Kind: ErrClosed}
 	}
 	if path != "/" && !f.existsLocked(path) {
-		return -1, &Error{Op: op, File: f.path, Object: path, Kind: ErrNotFound, Msg: "object does not exist"}
+		return -1, nil, &Error{Op: op, File: f.path, Object: path, Kind: ErrNotFound, Msg: "object does not exist"}
 	}
 	cs, free := cstr(path)
 	defer free()
+	fail := func() (C.hid_t, func(), error) {
+		return -1, nil, &Error{Op: op, File: f.path, Object: path, Msg: lastError()}
+	}
+	switch C.xh_obj_type(f.id, cs) {
+	case -1:
+		return fail()
+	case C.H5O_TYPE_GROUP:
+		g, err := f.gf.OpenGroup(path)
+		if err != nil {
+			return fail()
+		}
+		return dsID(g), func() { g.Close() }, nil
+	case C.H5O_TYPE_DATASET:
+		ds, err := f.gf.OpenDataset(path)
+		if err != nil {
+			return fail()
+		}
+		return dsID(ds), func() { ds.Close() }, nil
+	}
 	id := C.H5Oopen(f.id, cs, C.xh_p_default())
 	if id < 0 {
-		return -1, &Error{Op: op, File: f.path, Object: path, Msg: lastError()}
+		return fail()
 	}
-	return id, nil
+	return id, func() { C.H5Oclose(id) }, nil
 }
 
 // Attrs returns the attributes of the object at path ("/" for the root),
@@ -76,11 +98,11 @@ func (f *File) openObjectLocked(op, path string) (C.hid_t, error) {
 func (f *File) Attrs(path string) ([]Attr, error) {
 	lockLib()
 	defer lib.Unlock()
-	id, err := f.openObjectLocked("read attributes", path)
+	id, done, err := f.openObjectLocked("read attributes", path)
 	if err != nil {
 		return nil, err
 	}
-	defer C.H5Oclose(id)
+	defer done()
 	attrs, err := readAttrsLocked(id)
 	if err != nil {
 		return nil, wrapErr("read attributes", f.path, path, err)
@@ -137,11 +159,11 @@ func (f *File) Attr(path, name string) (Attr, error) {
 func (f *File) SetAttr(path, name string, value any) error {
 	lockLib()
 	defer lib.Unlock()
-	id, err := f.openObjectLocked("write attribute", path)
+	id, done, err := f.openObjectLocked("write attribute", path)
 	if err != nil {
 		return err
 	}
-	defer C.H5Oclose(id)
+	defer done()
 	if err := setAttrLocked(id, name, value); err != nil {
 		return wrapErr("write attribute", f.path, path+"@"+name, err)
 	}

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"sync"
 	"unsafe"
+
+	"gonum.org/v1/hdf5"
 )
 
 // lib serialises every call into libhdf5: Debian's serial build is not
@@ -75,9 +77,12 @@ func OpenObjects() int {
 func LibVersion() string {
 	lockLib()
 	defer lib.Unlock()
-	var maj, min, rel C.uint
-	C.H5get_libversion(&maj, &min, &rel)
-	return fmt.Sprintf("%d.%d.%d", maj, min, rel)
+	v, err := hdf5.LibVersion()
+	if err != nil {
+		C.H5Eclear2(C.H5E_DEFAULT)
+		return "unknown"
+	}
+	return v.String()
 }
 
 // FilterAvailable reports whether libhdf5 can apply filter id

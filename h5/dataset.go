@@ -139,12 +139,12 @@ func rawRead(id C.hid_t, isAttr bool, mt C.hid_t, p unsafe.Pointer) C.herr_t {
 func (f *File) Read(path string) (*Array, error) {
 	lockLib()
 	defer lib.Unlock()
-	id, err := f.openDatasetLocked("read", path)
+	ds, err := f.openDatasetLocked("read", path)
 	if err != nil {
 		return nil, err
 	}
-	defer C.H5Dclose(id)
-	a, err := readWhole(id, false)
+	defer ds.Close()
+	a, err := readWhole(dsID(ds), false)
 	if err != nil {
 		return nil, wrapErr("read", f.path, path, err)
 	}
@@ -191,12 +191,12 @@ func ReadAs[T Number](f *File, path string) ([]T, []int, error) {
 func (f *File) ReadSlab(path string, start, count []int, dst any) error {
 	lockLib()
 	defer lib.Unlock()
-	id, err := f.openDatasetLocked("read", path)
+	ds, err := f.openDatasetLocked("read", path)
 	if err != nil {
 		return err
 	}
-	defer C.H5Dclose(id)
-	if err := readSlabLocked(id, start, count, dst); err != nil {
+	defer ds.Close()
+	if err := readSlabLocked(dsID(ds), start, count, dst); err != nil {
 		return wrapErr("read", f.path, path, err)
 	}
 	return nil

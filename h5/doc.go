@@ -33,9 +33,10 @@
 // # Threads
 //
 // Debian's libhdf5 (serial, 1.10.8) is not thread-safe, so every libhdf5 call
-// of this package runs under one package-wide mutex; all types are safe for
-// concurrent use. Do not call libhdf5 through another package (gonum/hdf5)
-// at the same time. Decoding of raw chunks (below) runs outside the lock.
+// of this package, through gonum/hdf5 or through its own cgo, runs under one
+// package-wide mutex; all types are safe for concurrent use. Do not call
+// gonum/hdf5 (or libhdf5 otherwise) from another package at the same time:
+// that lock cannot see it. Decoding of raw chunks (below) runs outside it.
 //
 // # Fast reads: raw chunks decoded in Go
 //
@@ -84,13 +85,44 @@
 // input. OpenObjects counts open HDF5 objects so tests can prove no handle
 // leaks.
 //
-// # Why not only gonum.org/v1/hdf5
+// # What goes through gonum.org/v1/hdf5, and why not only it
 //
-// gonum/hdf5 (pinned in go.mod) has no binding for raw chunk I/O, chunk
-// info, filter queries, H5Zregister, plugin control, object counts or the
-// error stack, and its C types cannot be shared with a second cgo package;
-// mixing both would also need both to share this package's lock. So this
-// package binds the few dozen libhdf5 calls it needs directly (h5c.c for the
-// parts cgo cannot express: HDF5's constant macros, the error walker, the
-// LZF filter).
+// gonum/hdf5 (pinned in go.mod) is the binding for what it covers:
+//
+//   - files: Open/OpenRW/Create/Close/Flush are hdf5.OpenFile
+//     (F_ACC_RDONLY, F_ACC_RDWR), hdf5.CreateFile (F_ACC_TRUNC),
+//     (*hdf5.File).Close and Flush(F_SCOPE_LOCAL); a File keeps the
+//     *hdf5.File;
+//   - groups: CreateGroup and the parent groups of Write/CreateStack are
+//     CommonFG.CreateGroup; Attrs, SetAttr and Inspect open groups with
+//     CommonFG.OpenGroup;
+//   - datasets: Read, ReadSlab, ReadAs, OpenStack, Pool.Acquire, Attrs,
+//     SetAttr and Inspect open datasets with CommonFG.OpenDataset, and
+//     Stack/Handle keep the *hdf5.Dataset and close it with its Close;
+//   - link checks: Exists asks CommonFG.LinkExists for every path component;
+//   - LibVersion is hdf5.LibVersion.
+//
+// Their ids reach this package's own cgo as C.hid_t(obj.ID()). gonum's init
+// runs H5open and turns libhdf5's error printing off; lockLib turns it off
+// again for the thread it runs on. gonum's errors say only "code -1", so when
+// a gonum call fails the *Error carries the message of this package's walk of
+// libhdf5's error stack instead (the call ran under the lock, the stack is
+// intact).
+//
+// The own cgo (cgo.go, h5c.c) stays for what gonum/hdf5 has no binding for
+// or cannot express: H5Fis_hdf5's three-way answer (hdf5.IsHDF5 folds
+// "error" into "not HDF5", Open needs to tell ErrNotHDF5 from a damaged
+// file); H5Oexists_by_name (a dangling link); the object type by name and
+// H5Oopen for named datatypes; dataset creation with a filter pipeline
+// (H5Pset_filter for LZF and bitshuffle, which gonum cannot set; and
+// CreateDatasetWith copies the datatype and never closes the copy); reads
+// and writes into typed Go slices with hyperslabs and type conversion,
+// variable-length strings, enums and attributes (gonum's reflection-based
+// Read/Write cover neither these types nor raw buffers);
+// H5Dget_chunk_info_by_coord, H5Dget_num_chunks, H5Dread_chunk and chunk
+// storage sizes; filter queries (H5Pget_filter2, H5Zfilter_avail),
+// H5Zregister of the built-in LZF filter and H5PLset_loading_state; the file
+// driver and property-list queries of the direct path; H5Fget_obj_count
+// (OpenObjects); and the error-stack walker (h5c.c, which also holds the
+// accessors for HDF5's constant macros and the LZF filter).
 package h5

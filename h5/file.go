@@ -8,6 +8,8 @@ import "C"
 import (
 	"os"
 	"strings"
+
+	"gonum.org/v1/hdf5"
 )
 
 // File is an open HDF5 file. Its methods are safe for concurrent use: every
@@ -16,7 +18,8 @@ import (
 // until Close. For many repeated reads of one dataset keep a *Stack or use a
 // Pool, which keep dataset handles open.
 type File struct {
-	id       C.hid_t
+	gf       *hdf5.File // the gonum/hdf5 handle: open, create, flush, close, groups, datasets
+	id       C.hid_t    // gf's hid_t, for the calls gonum/hdf5 has no binding for (h5c)
 	path     string
 	writable bool
 	closed   bool
@@ -46,15 +49,21 @@ func openFile(path string, rw bool) (*File, error) {
 		C.H5Eclear2(C.H5E_DEFAULT)
 		return nil, &Error{Op: "open", File: path, Kind: ErrNotHDF5, Msg: "no HDF5 signature found"}
 	}
-	flags := C.uint(C.H5F_ACC_RDONLY)
+	flags := hdf5.F_ACC_RDONLY
 	if rw {
-		flags = C.H5F_ACC_RDWR
+		flags = hdf5.F_ACC_RDWR
 	}
-	id := C.H5Fopen(cs, flags, C.xh_p_default())
-	if id < 0 {
+	gf, err := hdf5.OpenFile(path, flags)
+	if err != nil {
+		// gonum's error says only "code -1"; libhdf5's stack says why.
 		return nil, &Error{Op: "open", File: path, Msg: lastError()}
 	}
-	return &File{id: id, path: path, writable: rw}, nil
+	return newFile(gf, path, rw), nil
+}
+
+// newFile wraps a gonum/hdf5 file handle; its hid_t is shared with h5c.
+func newFile(gf *hdf5.File, path string, rw bool) *File {
+	return &File{gf: gf, id: C.hid_t(gf.ID()), path: path, writable: rw}
 }
 
 // Create creates (or truncates) an HDF5 file for writing.
@@ -62,15 +71,13 @@ func Create(path string) (*File, error) {
 	if initErr != nil {
 		return nil, initErr
 	}
-	cs, free := cstr(path)
-	defer free()
 	lockLib()
 	defer lib.Unlock()
-	id := C.H5Fcreate(cs, C.H5F_ACC_TRUNC, C.xh_p_default(), C.xh_p_default())
-	if id < 0 {
+	gf, err := hdf5.CreateFile(path, hdf5.F_ACC_TRUNC)
+	if err != nil {
 		return nil, &Error{Op: "create", File: path, Msg: lastError()}
 	}
-	return &File{id: id, path: path, writable: true}, nil
+	return newFile(gf, path, true), nil
 }
 
 // Path returns the file's path as given to Open or Create.
@@ -86,7 +93,7 @@ func (f *File) Close() error {
 		return nil
 	}
 	f.closed = true
-	if C.H5Fclose(f.id) < 0 {
+	if err := f.gf.Close(); err != nil {
 		return &Error{Op: "close", File: f.path, Msg: lastError()}
 	}
 	return nil
@@ -99,7 +106,7 @@ func (f *File) Flush() error {
 	if f.closed {
 		return &Error{Op: "flush", File: f.path, Kind: ErrClosed}
 	}
-	if C.H5Fflush(f.id, C.H5F_SCOPE_LOCAL) < 0 {
+	if err := f.gf.Flush(hdf5.F_SCOPE_LOCAL); err != nil {
 		return &Error{Op: "flush", File: f.path, Msg: lastError()}
 	}
 	return nil
@@ -123,11 +130,15 @@ func (f *File) existsLocked(path string) bool {
 			continue
 		}
 		p += "/" + part
-		cs, free := cstr(p)
-		r := C.H5Lexists(f.id, cs, C.xh_p_default())
-		if r > 0 {
-			r = C.H5Oexists_by_name(f.id, cs, C.xh_p_default())
+		// The link first (gonum/hdf5), then whether it resolves to an
+		// object: a dangling soft link exists as a link only
+		// (H5Oexists_by_name, which gonum/hdf5 does not bind).
+		if !f.gf.LinkExists(p) {
+			C.H5Eclear2(C.H5E_DEFAULT)
+			return false
 		}
+		cs, free := cstr(p)
+		r := C.H5Oexists_by_name(f.id, cs, C.xh_p_default())
 		free()
 		if r <= 0 {
 			C.H5Eclear2(C.H5E_DEFAULT)
@@ -137,22 +148,25 @@ func (f *File) existsLocked(path string) bool {
 	return true
 }
 
-// openDataset opens path with lib held; the caller closes it.
-func (f *File) openDatasetLocked(op, path string) (C.hid_t, error) {
+// openDatasetLocked opens path through gonum/hdf5 with lib held; the caller
+// closes it (ds.Close, under lib) and passes dsID(ds) to h5c calls.
+func (f *File) openDatasetLocked(op, path string) (*hdf5.Dataset, error) {
 	if f.closed {
-		return -1, &Error{Op: op, File: f.path, Object: path, Kind: ErrClosed}
+		return nil, &Error{Op: op, File: f.path, Object: path, Kind: ErrClosed}
 	}
 	if !f.existsLocked(path) {
-		return -1, &Error{Op: op, File: f.path, Object: path, Kind: ErrNotFound, Msg: "dataset does not exist"}
+		return nil, &Error{Op: op, File: f.path, Object: path, Kind: ErrNotFound, Msg: "dataset does not exist"}
 	}
-	cs, free := cstr(path)
-	defer free()
-	id := C.H5Dopen2(f.id, cs, C.xh_p_default())
-	if id < 0 {
-		return -1, &Error{Op: op, File: f.path, Object: path, Msg: lastError()}
+	ds, err := f.gf.OpenDataset(path)
+	if err != nil {
+		return nil, &Error{Op: op, File: f.path, Object: path, Msg: lastError()}
 	}
-	return id, nil
+	return ds, nil
 }
+
+// dsID returns the hid_t of a gonum/hdf5 object for the calls of this
+// package's own cgo.
+func dsID(o interface{ ID() int64 }) C.hid_t { return C.hid_t(o.ID()) }
 
 // ensureGroupsLocked creates the missing parent groups of path.
 func (f *File) ensureGroupsLocked(op, path string) error {
@@ -163,13 +177,13 @@ func (f *File) ensureGroupsLocked(op, path string) error {
 		if f.existsLocked(p) {
 			continue
 		}
-		cs, free := cstr(p)
-		g := C.H5Gcreate2(f.id, cs, C.xh_p_default(), C.xh_p_default(), C.xh_p_default())
-		free()
-		if g < 0 {
+		g, err := f.gf.CreateGroup(p)
+		if err != nil {
 			return &Error{Op: op, File: f.path, Object: p, Msg: lastError()}
 		}
-		C.H5Gclose(g)
+		if err := g.Close(); err != nil {
+			return &Error{Op: op, File: f.path, Object: p, Msg: lastError()}
+		}
 	}
 	return nil
 }

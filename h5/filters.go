@@ -8,6 +8,8 @@ import "C"
 import (
 	"fmt"
 	"os"
+
+	"gonum.org/v1/hdf5"
 )
 
 // missingFilterLocked returns an error naming the first filter of dataset
@@ -53,14 +55,13 @@ func writeWithFilterForTest(path, name string, id int) error {
 		return fmt.Errorf("register: %s", lastError())
 	}
 	defer C.xh_test_unregister_dummy(C.int(id))
-	cs, free := cstr(path)
-	defer free()
-	fid := C.H5Fcreate(cs, C.H5F_ACC_TRUNC, C.xh_p_default(), C.xh_p_default())
-	if fid < 0 {
+	gf, err := hdf5.CreateFile(path, hdf5.F_ACC_TRUNC)
+	if err != nil {
 		return fmt.Errorf("create: %s", lastError())
 	}
-	defer C.H5Fclose(fid)
-	f := &File{id: fid, path: path, writable: true}
+	defer gf.Close()
+	f := newFile(gf, path, true)
+	fid := f.id
 	if err := f.ensureGroupsLocked("write", name); err != nil {
 		return err
 	}

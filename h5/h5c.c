@@ -13,6 +13,17 @@ hid_t xh_p_link_create(void) { return H5P_LINK_CREATE; }
 hid_t xh_p_dataset_xfer(void) { return H5P_DATASET_XFER; }
 hid_t xh_space_all(void) { return H5S_ALL; }
 
+int xh_obj_type(hid_t loc, const char *name) {
+#if H5_VERSION_GE(1, 12, 0)
+	H5O_info2_t info;
+	if (H5Oget_info_by_name3(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
+#else
+	H5O_info_t info;
+	if (H5Oget_info_by_name2(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
+#endif
+	return (int)info.type;
+}
+
 hid_t xh_native(int code) {
 	switch (code) {
 	case 1: return H5T_NATIVE_INT8;

@@ -19,6 +19,8 @@ hid_t xh_p_dataset_xfer(void);
 hid_t xh_native(int code);
 hid_t xh_vlen_str(void);
 hid_t xh_space_all(void);
+/* xh_obj_type returns the H5O_type_t of the object at name, or -1. */
+int xh_obj_type(hid_t loc, const char *name);
 
 void xh_errors_off(void);
 /* xh_error_message copies libhdf5's current error stack (innermost last) into buf and clears it. */

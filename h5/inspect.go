@@ -45,11 +45,11 @@ func (f *File) Inspect(path string) (*Node, error) {
 }
 
 func (f *File) inspectLocked(path string) (*Node, error) {
-	id, err := f.openObjectLocked("inspect", path)
+	id, done, err := f.openObjectLocked("inspect", path)
 	if err != nil {
 		return nil, err
 	}
-	defer C.H5Oclose(id)
+	defer done()
 	n := &Node{Path: path}
 	fail := func(err error) (*Node, error) { return nil, wrapErr("inspect", f.path, path, err) }
 	if n.Attrs, err = readAttrsLocked(id); err != nil {

@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"gonum.org/v1/hdf5"
 )
 
 // Pool opens a file once and hands out dataset handles that stay open
@@ -32,7 +34,8 @@ type Pool struct {
 type Handle struct {
 	p     *Pool
 	name  string
-	id    C.hid_t
+	ds    *hdf5.Dataset // opened through gonum/hdf5
+	id    C.hid_t       // ds's hid_t, for h5c
 	shape []int
 	dtype DType
 	busy  bool
@@ -77,12 +80,13 @@ func (p *Pool) Acquire(ctx context.Context, name string) (*Handle, error) {
 	}
 	lockLib()
 	defer lib.Unlock()
-	id, err := p.f.openDatasetLocked("acquire", name)
+	ds, err := p.f.openDatasetLocked("acquire", name)
 	if err != nil {
 		<-p.sem
 		return nil, err
 	}
-	h := &Handle{p: p, name: name, id: id, busy: true}
+	id := dsID(ds)
+	h := &Handle{p: p, name: name, ds: ds, id: id, busy: true}
 	ft := C.H5Dget_type(id)
 	h.dtype = describeType(ft).dtype
 	C.H5Tclose(ft)
@@ -177,7 +181,7 @@ func (p *Pool) Close() error {
 	var firstErr error
 	lockLib()
 	for h := range p.all {
-		if C.H5Dclose(h.id) < 0 && firstErr == nil {
+		if err := h.ds.Close(); err != nil && firstErr == nil {
 			firstErr = fmt.Errorf("close %s: %s", h.name, lastError())
 		}
 	}

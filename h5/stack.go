@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"syscall"
 	"unsafe"
+
+	"gonum.org/v1/hdf5"
 )
 
 // StackPath is where raw XPCS frame stacks live: (frames, rows, cols).
@@ -225,7 +227,8 @@ type Stack struct {
 	Chunk   []int    // chunk shape, nil when contiguous
 	Filters []Filter // filter pipeline, in application (write) order
 
-	id      C.hid_t
+	ds      *hdf5.Dataset // opened through gonum/hdf5
+	id      C.hid_t       // ds's hid_t, for h5c
 	ownFile bool
 	opt     ReadOptions
 	plan    *directPlan // nil when the direct path is not possible
@@ -254,13 +257,13 @@ func OpenStack(path string) (*Stack, error) {
 func (f *File) OpenStack(name string) (*Stack, error) {
 	lockLib()
 	defer lib.Unlock()
-	id, err := f.openDatasetLocked("open stack", name)
+	ds, err := f.openDatasetLocked("open stack", name)
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{File: f, Name: name, id: id}
+	s := &Stack{File: f, Name: name, ds: ds, id: dsID(ds)}
 	if err := s.describeLocked(); err != nil {
-		C.H5Dclose(id)
+		ds.Close()
 		return nil, wrapErr("open stack", f.path, name, err)
 	}
 	s.plan, s.whyNot = planDirectLocked(s)
@@ -499,7 +502,7 @@ func (s *Stack) Close() error {
 		return nil
 	}
 	s.closed = true
-	C.H5Dclose(s.id)
+	s.ds.Close()
 	if s.plan != nil && s.plan.raw != nil {
 		s.plan.raw.Close()
 	}
