@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 BIN := bin/xpcs-perf
 
-.PHONY: setup build test test-unit test-integration vet fmt-check demo bench clean
+.PHONY: setup build test test-unit test-integration vet fmt-check demo bench clean perf-doc
 
 ## setup: install the Debian packages the project needs (idempotent).
 setup:
@@ -40,3 +40,7 @@ clean:
 	rm -rf bin out
 
 -include mk/*.mk
+
+## perf-doc: assemble docs/PERFORMANCE.md from docs/perf/*.md.
+perf-doc:
+	python3 scripts/perf_doc.py
