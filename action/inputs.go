@@ -186,6 +186,8 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 	out := get("output-dir", "xpcs-perf-report")
 	if in.OutputDir, err = inWorkspace(in.Workspace, out); err != nil {
 		bad("output-dir", "%v", err)
+	} else if err := usableDir(in.OutputDir); err != nil {
+		bad("output-dir", "%v", err)
 	} else if in.OutputRel, err = filepath.Rel(in.Workspace, in.OutputDir); err != nil {
 		bad("output-dir", "%v", err)
 	}
@@ -247,6 +249,29 @@ func inWorkspace(ws, p string) (string, error) {
 		probe = parent
 	}
 	return p, nil
+}
+
+// usableDir checks that p is a directory or can be created as one: not a
+// file, not a dangling symlink (os.MkdirAll would only say "file exists").
+func usableDir(p string) error {
+	li, err := os.Lstat(p)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(p)
+	switch {
+	case li.Mode()&os.ModeSymlink != 0 && os.IsNotExist(err):
+		target, _ := os.Readlink(p)
+		return fmt.Errorf("%s is a symlink to %q, which does not exist", p, target)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s exists and is not a directory", p)
+	}
+	return nil
 }
 
 func within(root, p string) bool {

@@ -78,6 +78,11 @@ type state struct {
 	gh   GitHub // nil without a token or repository
 	out  Outputs
 	tmp  string
+	// token is the github-token input (or GITHUB_TOKEN), read from the
+	// environment before anything else so that every message, output and
+	// report file can be redacted even when the inputs are refused.
+	token    string
+	redactor func(string) string // nil: no token to redact
 	// notes and warnings for the report (why there is no baseline...).
 	notes, warnings []string
 }
@@ -90,11 +95,39 @@ func Run(ctx context.Context, env Env, deps Deps) (int, error) {
 	if env.Stderr == nil {
 		env.Stderr = io.Discard
 	}
-	s := &state{env: env, deps: deps,
-		gha: githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout))}
+	// The token first: mask it for the runner and redact it from
+	// everything this run prints or writes (also when the inputs are bad).
+	tok := input(env.Getenv, "github-token")
+	if tok == "" {
+		tok = strings.TrimSpace(env.Getenv("GITHUB_TOKEN"))
+	}
+	if env.Stdout == nil {
+		env.Stdout = os.Stdout
+	}
+	s := &state{env: env, deps: deps, token: tok}
+	if len(tok) >= minSecret {
+		pat := secretPattern(tok)
+		s.redactor = func(msg string) string { return pat.ReplaceAllLiteralString(msg, "***") }
+	}
+	if tok != "" {
+		// The ::add-mask:: line must carry the token itself: it goes to the
+		// raw writer; everything after it passes through the redacting one.
+		githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout)).AddMask(tok)
+	}
+	s.env.Stdout = &redactWriter{w: env.Stdout, redact: s.redact}
+	s.env.Stderr = &redactWriter{w: env.Stderr, redact: s.redact}
+	s.gha = githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(s.env.Stdout))
 	code, err := s.run(ctx)
 	if s.tmp != "" {
 		os.RemoveAll(s.tmp)
+	}
+	if s.in != nil {
+		// The report folder is uploaded as an artifact, which GitHub's log
+		// masking does not cover: a token quoted by a benchmark name, a
+		// note, the baseline or an input must not land there.
+		if rerr := RedactReports(s.in.OutputDir, s.redact); rerr != nil && err == nil {
+			code, err = ExitError, rerr
+		}
 	}
 	if err != nil {
 		s.gha.Errorf("xpcs-perf: %s", s.redact(err.Error()))
@@ -114,24 +147,18 @@ func (s *state) warnf(format string, args ...any) {
 	s.gha.Warningf("%s", s.redact(fmt.Sprintf(format, args...)))
 }
 
-// redact removes the token from text meant for logs (errors never carry it,
-// but a message quoting an input could).
+// redact removes the token from text meant for logs, outputs and reports
+// (errors never carry it, but a message quoting an input could), in any
+// letter case: an input echoed lower-cased escapes the runner's exact-match
+// masking.
 func (s *state) redact(msg string) string {
-	if s.in != nil && len(s.in.Token) >= 4 {
-		msg = strings.ReplaceAll(msg, s.in.Token, "***")
+	if s.redactor == nil {
+		return msg
 	}
-	return msg
+	return s.redactor(msg)
 }
 
 func (s *state) run(ctx context.Context) (int, error) {
-	// Mask the token before anything can print it.
-	tok := input(s.env.Getenv, "github-token")
-	if tok == "" {
-		tok = s.env.Getenv("GITHUB_TOKEN")
-	}
-	if tok != "" {
-		s.gha.AddMask(tok)
-	}
 	in, err := ReadInputs(s.env.Getenv)
 	if err != nil {
 		return ExitError, err
@@ -143,6 +170,10 @@ func (s *state) run(ctx context.Context) (int, error) {
 		return ExitError, err
 	}
 	s.ev = ev
+	if ev.Warning != "" {
+		s.warnf("%s", ev.Warning)
+		s.warnings = append(s.warnings, ev.Warning)
+	}
 	if ev.Skip != "" {
 		s.logf("%s", ev.Skip)
 		s.out.AnalysisPass, s.out.Verdict = true, "skipped"
@@ -253,13 +284,13 @@ func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *a
 	}
 	s.setOutputs()
 	if s.env.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		s.gha.AddStepSummary(comment.JobSummary(cmp, opt))
+		s.gha.AddStepSummary(s.redact(comment.JobSummary(cmp, opt)))
 	}
 	s.annotate(cmp)
 
 	// Comment last: whatever happens here, the reports and outputs exist.
 	if s.ev.PR > 0 && in.Comment != ghapi.CommentOff {
-		s.comment(ctx, md, cmp)
+		s.comment(ctx, s.redact(md), cmp)
 	}
 
 	s.logf("verdict: %s (%d benchmarks, %d regressions: %d critical, %d major, %d minor; %d improvements, %d inconclusive)",
@@ -568,7 +599,7 @@ func (s *state) comment(ctx context.Context, md string, cmp *analysis.Comparison
 	s.out.CommentURL = res.URL
 	s.logf("comment %s: %s", res.Action, res.URL)
 	if s.env.Getenv("GITHUB_OUTPUT") != "" && res.URL != "" {
-		s.gha.SetOutput("comment-url", res.URL)
+		s.gha.SetOutput("comment-url", s.redact(res.URL))
 	}
 }
 
@@ -583,11 +614,11 @@ func (s *state) setOutputs() {
 	sort.Strings(keys)
 	if s.env.Getenv("GITHUB_OUTPUT") == "" {
 		for _, k := range keys {
-			fmt.Fprintf(s.env.Stderr, "output %s=%s\n", k, m[k])
+			fmt.Fprintf(s.env.Stderr, "output %s=%s\n", k, s.redact(m[k]))
 		}
 		return
 	}
 	for _, k := range keys {
-		s.gha.SetOutput(k, m[k])
+		s.gha.SetOutput(k, s.redact(m[k]))
 	}
 }

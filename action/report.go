@@ -33,7 +33,7 @@ var ReportFiles = []string{ResultsName, BaselineName, CmpName, MarkdownName, JSO
 func CleanReports(dir string) error {
 	for _, f := range ReportFiles {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("clean report folder: %w", err)
+			return fmt.Errorf("clean report folder (input output-dir): %w", err)
 		}
 	}
 	return nil
@@ -43,7 +43,7 @@ func CleanReports(dir string) error {
 // dir/baseline.json when not nil), creating dir.
 func WriteResults(dir string, cur, base *analysis.Results) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report folder: %w", err)
+		return fmt.Errorf("report folder (input output-dir): %w", err)
 	}
 	if err := analysis.WriteResultsFile(filepath.Join(dir, ResultsName), cur); err != nil {
 		return err
@@ -60,7 +60,7 @@ func WriteResults(dir string, cur, base *analysis.Results) error {
 // junit.xml and report.html. It returns the Markdown (the comment body).
 func WriteReports(dir string, cmp *analysis.Comparison, opt comment.Options) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("report folder: %w", err)
+		return "", fmt.Errorf("report folder (input output-dir): %w", err)
 	}
 	if err := analysis.WriteComparisonFile(filepath.Join(dir, CmpName), cmp); err != nil {
 		return "", err

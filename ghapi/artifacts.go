@@ -140,6 +140,32 @@ func (c *Client) DownloadArtifact(ctx context.Context, owner, repo string, id in
 	if err != nil {
 		return nil, err
 	}
+	// A truncated or stalled blob transfer is retried with the client's
+	// bounded backoff (the blob transport retries statuses and network
+	// errors, not a body that breaks off).
+	backoff := c.opt.BaseBackoff
+	for attempt := 0; ; attempt++ {
+		data, err := c.readBlob(ctx, what, loc, maxBytes)
+		var re *blobReadError
+		if err == nil || !errors.As(err, &re) || ctx.Err() != nil || attempt >= c.opt.MaxRetries {
+			return data, err
+		}
+		c.opt.Logf("%v; retrying in %v (attempt %d of %d)", err, backoff, attempt+1, c.opt.MaxRetries)
+		if serr := c.opt.Sleep(ctx, backoff); serr != nil {
+			return nil, serr
+		}
+		backoff *= 2
+	}
+}
+
+// blobReadError is a blob body that broke off: worth another attempt.
+type blobReadError struct{ err error }
+
+func (e *blobReadError) Error() string { return e.err.Error() }
+func (e *blobReadError) Unwrap() error { return e.err }
+
+// readBlob fetches loc once, reading at most maxBytes.
+func (c *Client) readBlob(ctx context.Context, what string, loc *url.URL, maxBytes int64) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: blob URL: %w", what, err)
@@ -158,7 +184,7 @@ func (c *Client) DownloadArtifact(ctx context.Context, owner, repo string, id in
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(resp.Body, maxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: read blob: %w", what, scrub(err))
+		return nil, &blobReadError{fmt.Errorf("%s: read blob: %w", what, scrub(err))}
 	}
 	if n > maxBytes {
 		return nil, fmt.Errorf("%s: zip larger than the %d-byte cap", what, maxBytes)

@@ -1,6 +1,7 @@
 package ghapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -108,6 +109,7 @@ func New(opt Options) (*Client, error) {
 		base:    &authTransport{base: opt.Transport, token: opt.Token, host: base.Host},
 		opt:     &opt,
 		timeout: opt.Timeout,
+		buffer:  maxAPIBody,
 	}
 	gh := github.NewClient(&http.Client{Transport: api})
 	gh.BaseURL = base
@@ -139,11 +141,20 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // to retry: 429 and secondary rate limits after Retry-After (or a backoff),
 // a primary rate limit (403/429 with X-RateLimit-Remaining: 0) when its reset
 // is within MaxWait, 5xx and network errors with an exponential backoff.
+//
+// With buffer > 0, the body of a GET or HEAD answer is read within the
+// attempt (up to buffer bytes) so that a truncated or stalled body is
+// retried like a network error instead of failing the JSON decoding.
 type retryTransport struct {
 	base    http.RoundTripper
 	opt     *Options
 	timeout time.Duration
+	buffer  int64
 }
+
+// maxAPIBody is the most of an API answer buffered for a body retry (a
+// page of 100 artifacts is ~100 KiB); a longer body is streamed as is.
+const maxAPIBody = 32 << 20
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
@@ -185,7 +196,22 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			retry = false
 		}
 		if !retry || attempt >= t.opt.MaxRetries {
-			return resp, nil
+			if t.buffer <= 0 || (req.Method != http.MethodGet && req.Method != http.MethodHead) {
+				return resp, nil
+			}
+			rerr := bufferBody(resp, t.buffer)
+			if rerr == nil {
+				return resp, nil
+			}
+			if ctx.Err() != nil || attempt >= t.opt.MaxRetries {
+				return nil, fmt.Errorf("%s %s: read the %d answer: %w", req.Method, redact(req.URL), resp.StatusCode, scrub(rerr))
+			}
+			t.opt.Logf("%s %s: read the %d answer: %v; retrying in %v (attempt %d of %d)", req.Method, redact(req.URL), resp.StatusCode, scrub(rerr), backoff, attempt+1, t.opt.MaxRetries)
+			if err := t.opt.Sleep(ctx, backoff); err != nil {
+				return nil, err
+			}
+			backoff *= 2
+			continue
 		}
 		if wait > t.opt.MaxWait {
 			// Too long to wait: hand the response to go-github, which turns
@@ -232,6 +258,28 @@ func (t *retryTransport) classify(resp *http.Response, backoff time.Duration) (t
 		return backoff, true, fmt.Sprintf("server error %d", resp.StatusCode)
 	}
 	return 0, false, ""
+}
+
+// bufferBody reads up to limit bytes of resp.Body. On a read error the body
+// is closed and the error returned. Otherwise resp.Body is replaced by the
+// bytes read (and, past limit, the rest of the stream).
+func bufferBody(resp *http.Response, limit int64) error {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		resp.Body.Close()
+		return err
+	}
+	if n > limit {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(&buf, resp.Body), resp.Body}
+		return nil
+	}
+	resp.Body.Close()
+	resp.Body = io.NopCloser(&buf)
+	return nil
 }
 
 type cancelBody struct {

@@ -33,6 +33,10 @@ type Event struct {
 	Skip string
 	// DefaultBranch of the repository, when the payload has it.
 	DefaultBranch string
+	// Warning, when non-empty, is a payload oddity the event was read past
+	// (a non-positive pull request number), for the action to log. A
+	// string, not a slice, so that Event stays comparable.
+	Warning string
 }
 
 // Env is the subset of the runner's environment ParseEvent reads.
@@ -111,10 +115,7 @@ func ParseEvent(env Env, payload []byte) (*Event, error) {
 		}
 		setRepo(p.Repo)
 		pr := p.GetPullRequest()
-		ev.PR = p.GetNumber()
-		if ev.PR == 0 {
-			ev.PR = pr.GetNumber()
-		}
+		ev.PR = ev.prNumber(env.EventName, p.GetNumber(), pr.GetNumber())
 		ev.HeadSHA = or(pr.GetHead().GetSHA(), env.SHA)
 		ev.HeadBranch = or(pr.GetHead().GetRef(), env.HeadRef)
 		ev.BaseBranch = or(pr.GetBase().GetRef(), env.BaseRef)
@@ -166,7 +167,7 @@ func ParseEvent(env Env, payload []byte) (*Event, error) {
 		// nil-safe, the field access below is not.
 		if run != nil && len(run.PullRequests) > 0 {
 			prs := run.PullRequests
-			ev.PR = prs[0].GetNumber()
+			ev.PR = ev.prNumber(env.EventName, prs[0].GetNumber())
 			ev.BaseBranch = prs[0].GetBase().GetRef()
 			ev.BaseSHA = prs[0].GetBase().GetSHA()
 		}
@@ -194,6 +195,24 @@ func ParseEvent(env Env, payload []byte) (*Event, error) {
 		ev.BaseBranch = ev.DefaultBranch
 	}
 	return ev, nil
+}
+
+// prNumber is the first positive number of nums (the payload's candidates,
+// most trusted first), or 0 — no pull request, so no comment — with a
+// warning when a candidate was negative (GitHub never sends one).
+func (ev *Event) prNumber(event string, nums ...int) int {
+	for _, n := range nums {
+		if n > 0 {
+			return n
+		}
+	}
+	for _, n := range nums {
+		if n < 0 {
+			ev.Warning = fmt.Sprintf("%s event: pull request number %d is not positive; treated as no pull request (no comment)", event, n)
+			break
+		}
+	}
+	return 0
 }
 
 // branchOf is the branch of a ref: "refs/heads/main" → "main"; tags and

@@ -3,6 +3,7 @@ package ghapi
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xpcs-perf/xpcs-perf-action/internal/testenv"
@@ -84,5 +85,39 @@ func TestReadEventErrors(t *testing.T) {
 	}
 	if _, err := ReadEvent(Env{EventName: "push", EventPath: bad + ".missing"}); err == nil {
 		t.Error("missing payload: got nil error")
+	}
+}
+
+// TestParseEventNonPositivePR: a negative pull request number is no pull
+// request (PR 0, so no comment) with a warning; a positive one of the
+// nested pull_request object is used when the top-level one is bad.
+func TestParseEventNonPositivePR(t *testing.T) {
+	for _, tt := range []struct {
+		name, event, payload string
+		want                 int
+		warn                 bool
+	}{
+		{"top-level -1", "pull_request", `{"number": -1}`, 0, true},
+		{"nested wins", "pull_request", `{"number": -1, "pull_request": {"number": 5}}`, 5, false},
+		{"both negative", "pull_request_target", `{"number": -2, "pull_request": {"number": -3}}`, 0, true},
+		{"absent", "pull_request", `{}`, 0, false},
+		{"workflow_run", "workflow_run", `{"workflow_run": {"pull_requests": [{"number": -4}]}}`, 0, true},
+		{"positive", "pull_request", `{"number": 7}`, 7, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ev, err := ParseEvent(Env{EventName: tt.event, Repository: "o/r"}, []byte(tt.payload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ev.PR; got != tt.want {
+				t.Errorf("PR = %d, want %d", got, tt.want)
+			}
+			if got := ev.Warning != ""; got != tt.warn {
+				t.Errorf("warning %q, want one: %v", ev.Warning, tt.warn)
+			}
+			if w := ev.Warning; w != "" && (!strings.Contains(w, tt.event) || !strings.Contains(w, "not positive")) {
+				t.Errorf("warning %q does not name the event and the number", w)
+			}
+		})
 	}
 }
