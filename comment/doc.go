@@ -12,6 +12,8 @@
 // found by Marker, writing GITHUB_STEP_SUMMARY) is done by the GitHub package.
 //
 // Every string that comes from a benchmark (names, params, reasons) is treated
-// as hostile: EscapeMarkdown for Markdown text and table cells, html/template
-// or EscapeHTML for HTML and SVG, encoding/xml for JUnit.
+// as hostile: EscapeMarkdown for Markdown text and table cells,
+// EscapeHTMLInMarkdown for HTML blocks of the Markdown (no live @mention),
+// html/template or EscapeHTML for HTML and SVG, encoding/xml plus xmlText
+// (valid UTF-8, XML 1.0 characters only, also in CDATA) for JUnit.
 package comment

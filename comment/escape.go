@@ -4,6 +4,7 @@ import (
 	"html"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // mdEscaper replaces the characters that would change the meaning of Markdown
@@ -48,9 +49,46 @@ func EscapeMarkdown(s string) string {
 }
 
 // EscapeHTML returns s escaped for HTML text and attribute values (including
-// inside <summary> and SVG <text>), on one line.
+// SVG <text>), on one line. Inside the Markdown comment use
+// EscapeHTMLInMarkdown, which also breaks @mentions.
 func EscapeHTML(s string) string {
 	return html.EscapeString(oneLine(s))
+}
+
+// EscapeHTMLInMarkdown returns s escaped like EscapeHTML for an HTML block
+// of GitHub Markdown (a <details><summary> line): GitHub links @mentions
+// there too, so every '@' is followed by a zero-width space (&#8203;), as
+// EscapeMarkdown does.
+func EscapeHTMLInMarkdown(s string) string {
+	return strings.ReplaceAll(EscapeHTML(s), "@", "@&#8203;")
+}
+
+// xmlText returns s as text that XML 1.0 accepts: invalid UTF-8 becomes
+// U+FFFD and characters outside the XML Char production
+// (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF])
+// are dropped. encoding/xml replaces such characters in attributes and
+// escaped text but writes ",cdata" fields verbatim, hence this filter.
+func xmlText(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, notXMLChar) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if notXMLChar(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// notXMLChar reports whether r is outside the XML 1.0 Char production.
+func notXMLChar(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return false
+	case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE || r == 0xFFFF, r > 0x10FFFF:
+		return true
+	}
+	return false
 }
 
 // oneLine replaces line breaks with "⏎" and other control characters with

@@ -159,11 +159,16 @@ func WriteHTML(w io.Writer, c *analysis.Comparison, opt Options, maxCharts int) 
 			p.Verdicts = append(p.Verdicts, string(v))
 		}
 	}
-	for i := range c.Trends {
-		t := &c.Trends[i]
+	trends := capTrends(c.Trends, opt.maxTrendPoints())
+	for i := range trends {
+		t := &trends[i]
+		runs := fmt.Sprintf("%d runs", len(c.Trends[i].Points))
+		if len(t.Points) < len(c.Trends[i].Points) {
+			runs += fmt.Sprintf(", newest %d shown", len(t.Points))
+		}
 		p.Trends = append(p.Trends, htmlChart{
-			Caption: fmt.Sprintf("%s — slope %s/day (95%% CI %s/day … %s/day), %d runs", oneLine(t.ID), signedPercent(t.RelSlopeDay),
-				FormatValue(t.SlopeCILow, t.Unit), FormatValue(t.SlopeCIHigh, t.Unit), len(t.Points)),
+			Caption: fmt.Sprintf("%s — slope %s/day (95%% CI %s/day … %s/day), %s", oneLine(t.ID), signedPercent(t.RelSlopeDay),
+				FormatValue(t.SlopeCILow, t.Unit), FormatValue(t.SlopeCIHigh, t.Unit), runs),
 			SVG: trendSVG(t),
 		})
 	}

@@ -27,19 +27,21 @@ type Report struct {
 	FirstRun bool   `json:"first_run"`
 	// Headline is the first line of the Markdown comment without its
 	// heading marks.
-	Headline     string                 `json:"headline"`
-	Gate         analysis.Gate          `json:"gate"`
-	Summary      analysis.Summary       `json:"summary"`
-	Config       analysis.Config        `json:"config"`
-	Current      analysis.RunInfo       `json:"current"`
-	Baseline     *analysis.RunInfo      `json:"baseline"`
-	MachineDiffs []string               `json:"machine_diffs"`
-	Warnings     []string               `json:"warnings"`
-	Notes        []string               `json:"notes"`
-	Rows         []analysis.Row         `json:"rows"`
-	Trends       []analysis.TrendInfo   `json:"trends"`
-	Scaling      []analysis.ScalingInfo `json:"scaling"`
-	ReportURL    string                 `json:"report_url,omitempty"`
+	Headline     string            `json:"headline"`
+	Gate         analysis.Gate     `json:"gate"`
+	Summary      analysis.Summary  `json:"summary"`
+	Config       analysis.Config   `json:"config"`
+	Current      analysis.RunInfo  `json:"current"`
+	Baseline     *analysis.RunInfo `json:"baseline"`
+	MachineDiffs []string          `json:"machine_diffs"`
+	Warnings     []string          `json:"warnings"`
+	Notes        []string          `json:"notes"`
+	Rows         []analysis.Row    `json:"rows"`
+	// Trends hold the newest Options.MaxTrendPoints points per benchmark
+	// (default DefaultMaxTrendPoints); slopes cover the whole history.
+	Trends    []analysis.TrendInfo   `json:"trends"`
+	Scaling   []analysis.ScalingInfo `json:"scaling"`
+	ReportURL string                 `json:"report_url,omitempty"`
 }
 
 // NewReport builds the JSON report of c. Nil slices become empty arrays so
@@ -62,7 +64,7 @@ func NewReport(c *analysis.Comparison, opt Options) *Report {
 		Warnings:         nonNil(c.Warnings),
 		Notes:            nonNil(c.Notes),
 		Rows:             make([]analysis.Row, len(rows)),
-		Trends:           nonNil(c.Trends),
+		Trends:           nonNil(capTrends(c.Trends, opt.maxTrendPoints())),
 		Scaling:          nonNil(c.Scaling),
 		ReportURL:        c.ReportURL,
 	}

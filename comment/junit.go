@@ -55,7 +55,9 @@ type junitCase struct {
 }
 
 // junitText is element text written as CDATA, so the multi-line statistics
-// stay readable in the file (encoding/xml splits any "]]>" it contains).
+// stay readable in the file (encoding/xml splits any "]]>" it contains, but
+// writes invalid UTF-8 and control characters verbatim: every text goes
+// through xmlText in junitDoc's sanitize).
 type junitText struct {
 	Text string `xml:",cdata"`
 }
@@ -166,7 +168,35 @@ func junitDoc(c *analysis.Comparison, opt Options) *junitSuites {
 		doc.Suites = append(doc.Suites, *s)
 	}
 	doc.Time = strconv.FormatFloat(total, 'f', 9, 64)
+	doc.sanitize()
 	return doc
+}
+
+// sanitize passes every text of the document through xmlText, so names,
+// units and reasons from benchmark output (Go bench text keeps raw bytes)
+// can never make junit.xml ill-formed.
+func (d *junitSuites) sanitize() {
+	d.Name = xmlText(d.Name)
+	for i := range d.Suites {
+		s := &d.Suites[i]
+		s.Name = xmlText(s.Name)
+		for j := range s.Properties {
+			p := &s.Properties[j]
+			p.Name, p.Value = xmlText(p.Name), xmlText(p.Value)
+		}
+		for j := range s.Cases {
+			c := &s.Cases[j]
+			c.Name, c.Classname = xmlText(c.Name), xmlText(c.Classname)
+			for _, m := range []*junitMessage{c.Failure, c.Error, c.Skipped} {
+				if m != nil {
+					m.Message, m.Type, m.Text = xmlText(m.Message), xmlText(m.Type), xmlText(m.Text)
+				}
+			}
+			if c.SystemOut != nil {
+				c.SystemOut.Text = xmlText(c.SystemOut.Text)
+			}
+		}
+	}
 }
 
 // junitProps are the suite properties: gate, baseline and current commits.

@@ -34,6 +34,71 @@ type Options struct {
 	// MaxTrendCharts is the number of Mermaid trend charts in the comment
 	// (default 3); the HTML dashboard shows every trend.
 	MaxTrendCharts int
+	// MaxTrendPoints caps the points of each trend written into report.json
+	// and report.html: the newest MaxTrendPoints are kept (anomaly and
+	// change-point indices are shifted to match). 0 means
+	// DefaultMaxTrendPoints, negative means every point. Slopes, change
+	// points and anomalies are still those computed over the whole history.
+	MaxTrendPoints int
+}
+
+// DefaultMaxTrendPoints is the default Options.MaxTrendPoints: 200 runs per
+// benchmark keeps report.json and report.html bounded (1,000 runs of 1,000
+// benchmarks would otherwise embed a million points).
+const DefaultMaxTrendPoints = 200
+
+func (o Options) maxTrendPoints() int {
+	if o.MaxTrendPoints == 0 {
+		return DefaultMaxTrendPoints
+	}
+	return o.MaxTrendPoints
+}
+
+// capTrends returns trends with at most n (newest) points each; n < 0 means
+// no cap. Trends already within the cap are shared, the others are copied
+// with Anomalies and ChangePoints re-indexed into the kept points (those
+// before them are dropped; a change point needs its "before" point kept).
+// The input is not modified.
+func capTrends(trends []analysis.TrendInfo, n int) []analysis.TrendInfo {
+	if n < 0 {
+		return trends
+	}
+	var out []analysis.TrendInfo
+	for i := range trends {
+		t := trends[i]
+		if len(t.Points) <= n {
+			if out != nil {
+				out = append(out, t)
+			}
+			continue
+		}
+		if out == nil {
+			out = make([]analysis.TrendInfo, i, len(trends))
+			copy(out, trends[:i])
+		}
+		cut := len(t.Points) - n
+		t.Points = t.Points[cut:]
+		var an []int
+		for _, a := range t.Anomalies {
+			if a >= cut {
+				an = append(an, a-cut)
+			}
+		}
+		t.Anomalies = an
+		var cps []analysis.ChangePoint
+		for _, cp := range t.ChangePoints {
+			if cp.Index > cut {
+				cp.Index -= cut
+				cps = append(cps, cp)
+			}
+		}
+		t.ChangePoints = cps
+		out = append(out, t)
+	}
+	if out == nil {
+		return trends
+	}
+	return out
 }
 
 func (o Options) maxChars() int {
@@ -443,7 +508,7 @@ func (m *mdRenderer) details(b *strings.Builder, level int) int {
 	}
 	for _, g := range groups {
 		rows := byGroup[g]
-		fmt.Fprintf(b, "<details><summary>%s (%d)</summary>\n\n", EscapeHTML(g), len(rows))
+		fmt.Fprintf(b, "<details><summary>%s (%d)</summary>\n\n", EscapeHTMLInMarkdown(g), len(rows))
 		if m.c.Baseline == nil {
 			b.WriteString("| benchmark | median | min … max | CV | n |\n|---|--:|--:|--:|--:|\n")
 			for _, r := range rows {
