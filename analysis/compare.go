@@ -99,6 +99,10 @@ func (c Config) Validate() error {
 //     peak-rss: an absolute increase above MemoryThreshold bytes);
 //   - unchanged otherwise; new / missing when one side lacks the id.
 //
+// A current benchmark whose memory profile suggests a leak (LeakSuspected:
+// goroutines left running, or live-heap growth well above its bytes/op) adds
+// a warning naming it; leaks do not change verdicts or the gate.
+//
 // baseline may be nil (first run: every row is new). Compare never panics
 // on bad values; it returns an error only for an unusable Config, a nil
 // current or a schema newer than ResultsSchema.
@@ -204,6 +208,7 @@ func Compare(baseline, current *Results, cfg Config) (*Comparison, error) {
 	if len(cmp.MachineDiffs) > 0 {
 		cmp.Warnings = append(cmp.Warnings, "baseline measured on a different machine: "+strings.Join(cmp.MachineDiffs, "; "))
 	}
+	cmp.Warnings = append(cmp.Warnings, LeakWarnings(current.Benchmarks)...)
 	gate, err := EvalGate(cmp, cfg.FailOn)
 	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)

@@ -266,6 +266,7 @@ func TestBadInput(t *testing.T) {
 		{name: "nil current", base: res(), cur: nil, wantErr: "no current results"},
 		{name: "newer schema", base: &Results{Schema: "xpcs-perf/results/v2"}, cur: res(), wantErr: "newer xpcs-perf"},
 		{name: "foreign schema", base: res(), cur: &Results{Schema: "something/else"}, wantErr: "unsupported schema"},
+		{name: "older schema", base: &Results{Schema: "xpcs-perf/results/v0"}, cur: res(), wantErr: `unsupported schema: "xpcs-perf/results/v0" (want`},
 		{name: "nan", base: res(bench("x", ok)), cur: res(bench("x", []float64{1, math.NaN(), 1, 1, 1})), want: Errored, reason: "NaN"},
 		{name: "inf", base: res(bench("x", []float64{math.Inf(1), 1, 1, 1})), cur: res(bench("x", ok)), want: Errored, reason: "NaN/Inf"},
 		{name: "negative", base: res(bench("x", ok)), cur: res(bench("x", []float64{-1, 1, 1, 1, 1})), want: Errored, reason: "negative"},

@@ -14,19 +14,34 @@ import (
 // sample standard deviation (n-1), and the outlier counts "a;b" where a counts values
 // outside mean ± 1 stddev and b values outside [q1-1.5 IQR, q3+1.5 IQR].
 // Ops is 1/mean when unit is "s". Describe of an empty slice is the zero Stats.
+//
+// Every field of the result is finite, so it always encodes as JSON: see
+// DescribeChecked for how values beyond the float64 range are handled.
 func Describe(samples []float64, unit string) Stats {
+	st, _ := DescribeChecked(samples, unit)
+	return st
+}
+
+// DescribeChecked is Describe that also names the fields it could not
+// represent. Samples near math.MaxFloat64 (the sum behind the mean
+// overflows) or below 2^-500 (squares underflow) are first scaled by a power
+// of two, which is exact, so their mean and stddev are right; on ordinary
+// samples (magnitudes in [2^-500, 2^500]) nothing is scaled and the result
+// is bit-for-bit pytest-benchmark's. A statistic still beyond the float64
+// range (the stddev or IQR of values of both signs near ±MaxFloat64, the CV
+// of a mean near 0) is clamped to ±math.MaxFloat64 and NaN (from NaN or ±Inf
+// samples, which callers should drop first) is set to 0; Ops is omitted (0)
+// when 1/mean overflows (a mean below ~5.6e-309 s). bad lists those fields
+// ("ops", "stddev", ...), so the caller can note it.
+func DescribeChecked(samples []float64, unit string) (st Stats, bad []string) {
 	n := len(samples)
 	if n == 0 {
-		return Stats{}
+		return Stats{}, nil
 	}
 	s := slices.Clone(samples)
 	slices.Sort(s)
-	mean := stat.Mean(s, nil)
-	var sd float64
-	if n > 1 {
-		sd = stat.StdDev(s, nil)
-	}
-	st := Stats{
+	mean, sd := meanStd(s)
+	st = Stats{
 		N:      n,
 		Min:    s[0],
 		Max:    s[n-1],
@@ -53,8 +68,52 @@ func Describe(samples []float64, unit string) Stats {
 	st.Outliers = fmt.Sprintf("%d;%d", sdOut, iqrOut)
 	if unit == "s" && mean > 0 {
 		st.Ops = 1 / mean
+		if math.IsInf(st.Ops, 0) {
+			st.Ops, bad = 0, append(bad, "ops")
+		}
 	}
-	return st
+	for _, f := range []struct {
+		name string
+		v    *float64
+	}{
+		{"min", &st.Min}, {"max", &st.Max}, {"mean", &st.Mean}, {"stddev", &st.Stddev},
+		{"median", &st.Median}, {"q1", &st.Q1}, {"q3", &st.Q3}, {"iqr", &st.IQR}, {"cv", &st.CV},
+	} {
+		switch {
+		case math.IsNaN(*f.v):
+			*f.v, bad = 0, append(bad, f.name)
+		case math.IsInf(*f.v, 0):
+			*f.v, bad = math.Copysign(math.MaxFloat64, *f.v), append(bad, f.name)
+		}
+	}
+	return st, bad
+}
+
+// meanStd returns the mean and the sample standard deviation (n-1) of the
+// sorted, non-empty s. gonum computes them on ordinary magnitudes; when the
+// largest magnitude is above 2^500 (the sum or the squares may overflow) or
+// below 2^-500 (the squares underflow to 0) the samples are scaled by a
+// power of two first, exact in binary floating point, and the results scaled
+// back: gonum has no overflow-safe variant, hence this wrapper.
+func meanStd(s []float64) (mean, sd float64) {
+	n := len(s)
+	big := math.Max(math.Abs(s[0]), math.Abs(s[n-1]))
+	scale := 0
+	if big > 0 && !math.IsInf(big, 0) && (big > 0x1p500 || big < 0x1p-500) {
+		_, scale = math.Frexp(big)
+	}
+	x := s
+	if scale != 0 {
+		x = make([]float64, n)
+		for i, v := range s {
+			x[i] = math.Ldexp(v, -scale)
+		}
+	}
+	mean = stat.Mean(x, nil)
+	if n > 1 {
+		sd = stat.StdDev(x, nil)
+	}
+	return math.Ldexp(mean, scale), math.Ldexp(sd, scale)
 }
 
 // Quantile returns the p-quantile of sorted by linear interpolation between
@@ -71,7 +130,13 @@ func Quantile(sorted []float64, p float64) float64 {
 	if i >= n-1 {
 		return sorted[n-1]
 	}
-	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
+	f := h - float64(i)
+	if d := sorted[i+1] - sorted[i]; !math.IsInf(d, 0) {
+		return sorted[i] + f*d
+	}
+	// The gap overflows (values of both signs near ±MaxFloat64): the
+	// weighted form stays in range.
+	return (1-f)*sorted[i] + f*sorted[i+1]
 }
 
 // Summarize returns the SampleSummary of samples (sorted copy kept).

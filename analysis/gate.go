@@ -3,8 +3,10 @@ package analysis
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/parser"
 	"go/token"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -108,7 +110,8 @@ func checkOperand(e ast.Expr) error {
 		return nil
 	case *ast.BasicLit:
 		if n.Kind == token.INT || n.Kind == token.FLOAT {
-			return nil
+			_, err := literal(n)
+			return err
 		}
 	case *ast.BinaryExpr:
 		return fmt.Errorf("operator %s not allowed in an operand: an operand must be a variable or a number (combine comparisons with && and ||)", n.Op)
@@ -181,10 +184,27 @@ func operand(e ast.Expr, vars map[string]float64) (float64, string, []string) {
 		v := vars[n.Name]
 		return v, n.Name + "=" + strconv.FormatFloat(v, 'g', 4, 64), []string{n.Name}
 	case *ast.BasicLit:
-		v, _ := strconv.ParseFloat(n.Value, 64)
+		v, _ := literal(n) // checked by ParseGate
 		return v, n.Value, nil
 	}
 	return 0, "?", nil
+}
+
+// literal is the value of a Go number literal as go/parser accepts it:
+// decimal, 0x/0b/0o integers, hexadecimal floats and digit separators
+// (1_000). strconv.ParseFloat refuses several of these forms, so the value
+// comes from go/constant, which implements the Go spec's literal syntax.
+// A literal too large for a float64 is an error, not +Inf.
+func literal(n *ast.BasicLit) (float64, error) {
+	c := constant.MakeFromLiteral(n.Value, n.Kind, 0)
+	if c.Kind() == constant.Unknown {
+		return 0, fmt.Errorf("number %s is not a valid literal", n.Value)
+	}
+	v, _ := constant.Float64Val(constant.ToFloat(c))
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, fmt.Errorf("number %s is out of the float64 range", n.Value)
+	}
+	return v, nil
 }
 
 func (g *GateExpr) text(e ast.Expr) string {

@@ -67,3 +67,34 @@ func TestEvalGate(t *testing.T) {
 		}
 	}
 }
+
+// TestGateLiterals: every number literal go/parser accepts means its Go
+// value (regression: 0x10, 0b1, 0o7 used to evaluate as 0), and a literal
+// beyond the float64 range is refused instead of becoming +Inf.
+func TestGateLiterals(t *testing.T) {
+	t.Parallel()
+	vars := map[string]float64{"critical": 1}
+	for _, tt := range []struct {
+		lit  string
+		fail bool // "critical > lit" with critical = 1
+	}{
+		{"0", true}, {"1e0", false}, {"1_0", false}, {"0x10", false}, {"0X1", false},
+		{"0b1", false}, {"0o7", false}, {"017", false}, {"0x1p-2", true}, {".5", true},
+		{"0.999", true}, {"1_000.5", false},
+	} {
+		expr := "critical > " + tt.lit
+		g, err := ParseGate(expr)
+		if err != nil {
+			t.Errorf("ParseGate(%q): %v", expr, err)
+			continue
+		}
+		if got, _, _ := g.Eval(vars); got != tt.fail {
+			t.Errorf("%s with critical=1: got fail=%v, want %v", expr, got, tt.fail)
+		}
+	}
+	for _, expr := range []string{"critical > 1e400", "critical > 0x1p2000"} {
+		if _, err := ParseGate(expr); err == nil || !strings.Contains(err.Error(), "out of the float64 range") {
+			t.Errorf("ParseGate(%q) = %v, want an out-of-range error", expr, err)
+		}
+	}
+}

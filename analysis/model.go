@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -474,8 +475,12 @@ func checkSchema(got, want string) error {
 	if got == want {
 		return nil
 	}
+	// Only a larger major version of the same family is "newer": v0 or a
+	// malformed version is merely unsupported.
 	i := strings.LastIndex(want, "/v")
-	if i > 0 && strings.HasPrefix(got, want[:i+2]) {
+	gv, gerr := strconv.Atoi(strings.TrimPrefix(got, want[:i+2]))
+	wv, _ := strconv.Atoi(want[i+2:])
+	if i > 0 && strings.HasPrefix(got, want[:i+2]) && gerr == nil && gv > wv && got[i+2] != '+' {
 		return fmt.Errorf("%w: %q was written by a newer xpcs-perf than this one (reads %q); upgrade the action or re-create the baseline", ErrSchema, got, want)
 	}
 	return fmt.Errorf("%w: %q (want %q)", ErrSchema, got, want)

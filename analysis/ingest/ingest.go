@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
@@ -258,8 +259,14 @@ func finish(res *analysis.Results) {
 			note(fmt.Sprintf("%s: zero or negative time sample(s) kept as read", b.ID))
 		}
 		if len(b.Samples) > 0 {
-			st := analysis.Describe(b.Samples, b.Unit)
+			st, bad := analysis.DescribeChecked(b.Samples, b.Unit)
 			b.Stats = &st
+			if len(bad) > 0 {
+				// The samples are kept as read; only the derived statistics
+				// that float64 cannot hold are clamped (Ops omitted), so
+				// results.json still encodes.
+				note(fmt.Sprintf("%s: statistics beyond the float64 range (%s): ops omitted, others clamped to ±%g; samples kept as read", b.ID, strings.Join(bad, ", "), math.MaxFloat64))
+			}
 			if b.Rounds == 0 {
 				b.Rounds = len(b.Samples)
 			}

@@ -734,3 +734,55 @@ func TestResultsSortedKeys(t *testing.T) {
 		t.Errorf("err = %v, want ErrSchema", err)
 	}
 }
+
+// TestExtremeValuesEncode: samples near math.MaxFloat64 (the mean's sum
+// overflows) or denormal times (1/mean overflows) are ingested with finite
+// stats, a note naming the benchmark, their samples kept as read, and the
+// results still encode as JSON (regression: "json: unsupported value: +Inf"
+// lost the whole results.json).
+func TestExtremeValuesEncode(t *testing.T) {
+	t.Parallel()
+	in := `{"schema":"xpcs-perf/results/v1","benchmarks":[
+	{"id":"ok","name":"ok","unit":"s","direction":"lower","samples":[1,1,1,1,1]},
+	{"id":"huge","name":"huge","unit":"s","direction":"lower","samples":[1e308,1e308,1e308,1e308,1e308]},
+	{"id":"spread","name":"spread","unit":"B","direction":"lower","samples":[-1.7e308,-1.7e308,1.7e308,1.7e308]},
+	{"id":"tiny","name":"tiny","unit":"s","direction":"lower","samples":[5e-324,5e-324,5e-324,5e-324]}]}`
+	res, _, err := Read(strings.NewReader(in), "extreme.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := analysis.WriteResults(&buf, res); err != nil {
+		t.Fatalf("WriteResults: %v", err)
+	}
+	if got, want := byID(t, res, "huge").Stats.Mean, 1e308; got != want {
+		t.Errorf("huge: mean = %g, want %g", got, want)
+	}
+	if got, want := byID(t, res, "huge").Stats.Ops, 1e-308; !approx(got, want) {
+		t.Errorf("huge: ops = %g, want %g", got, want)
+	}
+	if got := byID(t, res, "tiny").Stats; got.Mean != 5e-324 || got.Ops != 0 {
+		t.Errorf("tiny: mean %g ops %g, want 5e-324 and ops omitted", got.Mean, got.Ops)
+	}
+	if got, want := byID(t, res, "spread").Stats.Stddev, math.MaxFloat64; got != want {
+		t.Errorf("spread: stddev = %g, want clamped %g", got, want)
+	}
+	for _, id := range []string{"tiny", "spread"} {
+		if !hasNote(res, id+": statistics beyond the float64 range") {
+			t.Errorf("no note for %s in %q", id, res.Notes)
+		}
+		if got := byID(t, res, id).Samples; len(got) != 4 {
+			t.Errorf("%s: %d samples kept, want 4", id, len(got))
+		}
+	}
+	if hasNote(res, "huge: statistics") || hasNote(res, "ok: statistics") {
+		t.Errorf("a note for stats that fit: %q", res.Notes)
+	}
+	again, _, err := Read(&buf, "again.json")
+	if err != nil {
+		t.Fatalf("read back: %v", err)
+	}
+	if got := byID(t, again, "huge").Samples[0]; got != 1e308 {
+		t.Errorf("read back: sample %g, want 1e308", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,13 +170,27 @@ func decodeLine(b []byte) (Entry, error) {
 	return e, nil
 }
 
+// newerMajor reports whether schema is this family with a major version
+// above Schema's ("xpcs-perf/history/v2"). An older or malformed version
+// ("v0", "v1.5", "vX") is not "newer": validate calls it unsupported.
+func newerMajor(schema string) bool {
+	const family = "xpcs-perf/history/v"
+	v, ok := strings.CutPrefix(schema, family)
+	if !ok {
+		return false
+	}
+	n, err := strconv.Atoi(v)
+	cur, _ := strconv.Atoi(strings.TrimPrefix(Schema, family))
+	return err == nil && n > cur && v[0] != '+'
+}
+
 // validate checks what Analyze relies on.
 func (e *Entry) validate() error {
 	switch {
 	case e.Schema == Schema:
 	case e.Schema == "":
 		return fmt.Errorf("%w: no \"schema\" field (want %q)", ErrSchema, Schema)
-	case strings.HasPrefix(e.Schema, "xpcs-perf/history/v"):
+	case newerMajor(e.Schema):
 		return fmt.Errorf("%w: %q was written by a newer xpcs-perf (reads %q)", ErrSchema, e.Schema, Schema)
 	default:
 		return fmt.Errorf("%w: %q (want %q)", ErrSchema, e.Schema, Schema)
