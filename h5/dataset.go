@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unsafe"
 )
@@ -45,6 +46,9 @@ func spaceShape(sp C.hid_t) ([]int, error) {
 	C.H5Sget_simple_extent_dims(sp, &dims[0], nil)
 	out := make([]int, nd)
 	for i, d := range dims {
+		if uint64(d) > math.MaxInt64 { // would turn negative as an int (libhdf5 1.10 already refuses such dims at open)
+			return nil, fmt.Errorf("%w: dimension %d of %d elements: damaged header?", ErrShape, i, uint64(d))
+		}
 		out[i] = int(d)
 	}
 	return out, nil
@@ -75,6 +79,11 @@ func readWhole(id C.hid_t, isAttr bool) (*Array, error) {
 	ti := describeType(ft)
 	if ram := totalRAM(); n < 0 || (ram > 0 && float64(n)*float64(max(ti.dtype.Size(), 8)) > float64(ram)) {
 		return nil, fmt.Errorf("%w: %v elements exceed the machine's RAM: read a hyperslab", ErrShape, shape)
+	}
+	if !isAttr {
+		if err := fitsFileLocked(id, float64(n)*float64(C.H5Tget_size(ft))); err != nil {
+			return nil, err
+		}
 	}
 	a := &Array{Shape: shape, DType: ti.dtype, Enum: ti.enum}
 	switch {
@@ -464,6 +473,41 @@ func (f *File) writeLocked(path string, shape []int, data any, opt *DatasetOptio
 	defer C.H5Dclose(id)
 	if n > 0 && C.H5Dwrite(id, mt, C.xh_space_all(), C.xh_space_all(), C.xh_p_default(), p) < 0 {
 		return fmt.Errorf("%s", lastError())
+	}
+	return nil
+}
+
+// fitsFileLocked checks that a dataset whose header claims need bytes can
+// hold them (lib held): unfiltered data stored in the file itself
+// (contiguous or chunked, no external files) cannot be larger than the file.
+// A header patched to claim more would otherwise have a buffer of that size
+// allocated and filled with fill values. Filtered, compact, virtual and
+// external datasets are not bounded here.
+func fitsFileLocked(id C.hid_t, need float64) error {
+	dcpl := C.H5Dget_create_plist(id)
+	if dcpl < 0 {
+		C.H5Eclear2(C.H5E_DEFAULT)
+		return nil
+	}
+	defer C.H5Pclose(dcpl)
+	layout := C.H5Pget_layout(dcpl)
+	if (layout != C.H5D_CONTIGUOUS && layout != C.H5D_CHUNKED) || C.H5Pget_external_count(dcpl) != 0 || C.H5Pget_nfilters(dcpl) != 0 {
+		C.H5Eclear2(C.H5E_DEFAULT)
+		return nil
+	}
+	fid := C.H5Iget_file_id(id)
+	if fid < 0 {
+		C.H5Eclear2(C.H5E_DEFAULT)
+		return nil
+	}
+	defer C.H5Fclose(fid)
+	var size C.hsize_t
+	if C.H5Fget_filesize(fid, &size) < 0 {
+		C.H5Eclear2(C.H5E_DEFAULT)
+		return nil
+	}
+	if need > float64(size) {
+		return fmt.Errorf("%w: the header claims %.0f bytes of uncompressed data, the file has %d: truncated file or damaged header", ErrShape, need, uint64(size))
 	}
 	return nil
 }

@@ -106,6 +106,11 @@ func planDirectLocked(s *Stack) (*directPlan, string) {
 	if int(stored) != nchunks { // checked before sizing tables from a header
 		return nil, fmt.Sprintf("%d chunks stored, the shape needs %d (unallocated chunks or damaged header)", stored, nchunks)
 	}
+	var fileSize C.hsize_t
+	if C.H5Fget_filesize(s.File.id, &fileSize) < 0 {
+		C.H5Eclear2(C.H5E_DEFAULT)
+		return nil, "cannot get the file size"
+	}
 	p.addr = make([]int64, nchunks)
 	p.size = make([]int, nchunks)
 	p.mask = make([]uint32, nchunks)
@@ -120,6 +125,10 @@ func planDirectLocked(s *Stack) (*directPlan, string) {
 		}
 		if addr == C.HADDR_UNDEF || size == 0 {
 			return nil, fmt.Sprintf("chunk %d is not allocated (fill value)", i)
+		}
+		// a damaged chunk index must not size buffers beyond the file
+		if end := uint64(addr) + uint64(ub); end < uint64(addr) || end >= uint64(fileSize) || uint64(size) > uint64(fileSize)-end {
+			return nil, fmt.Sprintf("chunk %d: %d bytes at offset %d lie beyond the file's %d bytes", i, size, addr, fileSize)
 		}
 		p.addr[i], p.size[i], p.mask[i] = int64(addr)+int64(ub), int(size), uint32(mask)
 		p.maxStored = max(p.maxStored, int(size))

@@ -125,4 +125,19 @@
 // driver and property-list queries of the direct path; H5Fget_obj_count
 // (OpenObjects); and the error-stack walker (h5c.c, which also holds the
 // accessors for HDF5's constant macros and the LZF filter).
+//
+// # Damaged or hostile headers
+//
+// Shapes come from the file, so they are checked before anything is sized
+// from them; a failing check is an *Error with ErrShape naming the file and
+// dataset. OpenStack refuses a side over 65536 pixels, a frame or a chunk
+// over 1 GiB, Frames x FrameBytes overflowing int64, uncompressed data
+// (contiguous or chunked, in the file) larger than the file, and a chunked
+// stack with fewer chunks stored than its shape needs (more than the file's
+// size in bytes, or than H5Dget_num_chunks counts). The direct path refuses
+// chunk-index entries that point beyond the file, and ReadChunk a stored
+// size larger than the file. File.Read and Handle.Read refuse an unfiltered
+// dataset larger than the file or than RAM; ReadFrames/ReadAll refuse more
+// frames than RAM. Buffers are allocated per read (Stream: a few chunks), never
+// per claimed frame at open.
 package h5

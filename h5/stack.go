@@ -299,6 +299,65 @@ func (s *Stack) describeLocked() error {
 	dcpl := C.H5Dget_create_plist(s.id)
 	defer C.H5Pclose(dcpl)
 	s.Chunk, s.Filters = layoutLocked(dcpl)
+	return s.checkStorageLocked(dcpl)
+}
+
+// checkStorageLocked checks the header's claims against what the file can
+// hold, before anything is sized from them (lib held):
+//   - the chunk shape is rank 3, positive, and a chunk of at most
+//     maxChunkBytes (libhdf5's own limit is 4 GiB);
+//   - unfiltered data stored in this file (contiguous or chunked, no
+//     external files) needs Frames*FrameBytes bytes, which must fit in the
+//     file (a header patched to claim 2^40 frames would otherwise be
+//     streamed as terabytes of fill values);
+//   - a chunked stack must have every chunk its shape needs stored: a
+//     missing chunk reads as fill values, which for a raw stack only a
+//     damaged header or an incompletely written file produces. This also
+//     bounds compressed stacks, whose chunks each take file space.
+func (s *Stack) checkStorageLocked(dcpl C.hid_t) error {
+	fb := s.FrameBytes()
+	if s.Chunk != nil {
+		if len(s.Chunk) != 3 {
+			return fmt.Errorf("%w: chunk shape %v for a rank-3 stack: damaged header?", ErrShape, s.Chunk)
+		}
+		cb := s.DType.Size()
+		for _, d := range s.Chunk {
+			if d <= 0 || d > maxChunkBytes || cb > maxChunkBytes/d {
+				return fmt.Errorf("%w: chunk shape %v is implausible (limit %d MiB per chunk): damaged header?", ErrShape, s.Chunk, maxChunkBytes>>20)
+			}
+			cb *= d
+		}
+	}
+	var fileSize C.hsize_t
+	if C.H5Fget_filesize(s.File.id, &fileSize) < 0 {
+		C.H5Eclear2(C.H5E_DEFAULT)
+		return nil // cannot tell; reads still fail cleanly in libhdf5
+	}
+	layout := C.H5Pget_layout(dcpl)
+	inFile := (layout == C.H5D_CONTIGUOUS || layout == C.H5D_CHUNKED) && C.H5Pget_external_count(dcpl) == 0
+	if inFile && len(s.Filters) == 0 && fb > 0 {
+		// Frames*fb cannot overflow: describeLocked checked Frames <= MaxInt64/fb.
+		if need := s.Frames * fb; uint64(need) > uint64(fileSize) {
+			return fmt.Errorf("%w: %d uncompressed frames of %dx%d %s need %d bytes, the file has %d: truncated file or damaged header", ErrShape, s.Frames, s.Rows, s.Cols, s.DType, need, uint64(fileSize))
+		}
+	}
+	if layout == C.H5D_CHUNKED && s.Chunk != nil && s.Frames > 0 && fb > 0 {
+		needed := uint64(s.Frames-1)/uint64(s.Chunk[0]) + 1
+		if needed > uint64(fileSize) { // every stored chunk takes at least a byte
+			return fmt.Errorf("%w: %d frames in chunks of %d need %d chunks, more than the file's %d bytes can store: damaged header?", ErrShape, s.Frames, s.Chunk[0], needed, uint64(fileSize))
+		}
+		var stored C.hsize_t
+		fsp := C.H5Dget_space(s.id)
+		r := C.H5Dget_num_chunks(s.id, fsp, &stored)
+		C.H5Sclose(fsp)
+		if r < 0 {
+			C.H5Eclear2(C.H5E_DEFAULT)
+			return nil
+		}
+		if uint64(stored) < needed {
+			return fmt.Errorf("%w: %d frames in chunks of %d need %d chunks, the file stores %d: damaged header or incompletely written stack", ErrShape, s.Frames, s.Chunk[0], needed, uint64(stored))
+		}
+	}
 	return nil
 }
 
@@ -461,6 +520,11 @@ func (s *Stack) ReadChunk(frame int) ([]byte, uint32, error) {
 	if C.H5Dget_chunk_storage_size(s.id, &off[0], &size) < 0 {
 		return fail(nil, "%s", lastError())
 	}
+	var fileSize C.hsize_t
+	if C.H5Fget_filesize(s.File.id, &fileSize) >= 0 && size > fileSize {
+		return fail(ErrShape, "chunk of frame %d claims %d bytes, the file has %d: damaged chunk index", frame, uint64(size), uint64(fileSize))
+	}
+	C.H5Eclear2(C.H5E_DEFAULT)
 	buf := make([]byte, int(size))
 	var mask C.uint32_t
 	if size > 0 && C.H5Dread_chunk(s.id, C.xh_p_default(), &off[0], &mask, unsafe.Pointer(&buf[0])) < 0 {
@@ -469,11 +533,13 @@ func (s *Stack) ReadChunk(frame int) ([]byte, uint32, error) {
 	return buf, uint32(mask), nil
 }
 
-// Limits of a plausible stack: a side of at most 65536 pixels and a frame of
-// at most 1 GiB (the largest detectors: 4k x 4k x 4 bytes = 64 MiB).
+// Limits of a plausible stack: a side of at most 65536 pixels, a frame and a
+// chunk of at most 1 GiB each (the largest detectors: 4k x 4k x 4 bytes =
+// 64 MiB a frame).
 const (
 	maxSide       = 1 << 16
 	maxFrameBytes = 1 << 30
+	maxChunkBytes = 1 << 30
 )
 
 // checkAlloc refuses to allocate more bytes than the machine's RAM.

@@ -276,50 +276,8 @@ func init() {
 		}
 	}
 	register(&Benchmark{Category: cat, Group: "user_data", Name: "read_stacks",
-		Extra: map[string]any{"what": "read every frame of the /entry/data/data stack of each --data file"},
-		Setup: func(env *Env) (*Op, error) {
-			if len(env.Data) == 0 {
-				return nil, fmt.Errorf("%w: no --data files given", ErrSkip)
-			}
-			var stacks []*h5.Stack
-			var bufs []any
-			var bytes int64
-			closeAll := func() error {
-				var errs []error
-				for _, s := range stacks {
-					errs = append(errs, s.Close())
-				}
-				return errors.Join(errs...)
-			}
-			for _, path := range env.Data {
-				s, err := h5.OpenStack(path)
-				if err != nil {
-					closeAll()
-					return nil, fmt.Errorf("--data %s: %w", path, err)
-				}
-				stacks = append(stacks, s)
-				n := s.Frames * s.Rows * s.Cols
-				switch s.DType {
-				case h5.Uint16:
-					bufs = append(bufs, make([]uint16, n))
-				case h5.Uint32:
-					bufs = append(bufs, make([]uint32, n))
-				default:
-					closeAll()
-					return nil, fmt.Errorf("--data %s: stack type %v, want uint16 or uint32", path, s.DType)
-				}
-				bytes += int64(n * s.DType.Size())
-			}
-			env.SetExtra("files", env.Data)
-			return &Op{Bytes: bytes, Teardown: closeAll, Run: func() error {
-				for i, s := range stacks {
-					if err := s.ReadFrames(0, s.Frames, bufs[i]); err != nil {
-						return fmt.Errorf("%s: %w", env.Data[i], err)
-					}
-				}
-				return nil
-			}}, nil
-		}})
+		Extra: map[string]any{"what": "read the leading frames (up to 256 MiB) of the /entry/data/data stack of each --data file"},
+		Setup: userDataSetup})
 	for _, codec := range compressions {
 		cp := map[string]string{"size": "tiny", "compression": codec}
 		register(&Benchmark{Category: cat, Group: "compression", Name: "write_full", Params: cp,

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,4 +126,81 @@ func heavyMarkers(size string) []string {
 		return []string{Slow}
 	}
 	return nil
+}
+
+// userDataMaxBytes bounds what the user_data benchmark reads of each --data
+// stack per round: the first frames up to this many bytes (at least one
+// frame; FrameBytes is at most 1 GiB, h5's limit). Reading whole stacks
+// would allocate frames x rows x cols per file, so a large (or hostile)
+// --data file would exhaust memory; a bounded leading range keeps both the
+// buffer and a round's time bounded while still measuring the file's real
+// layout and codec.
+var userDataMaxBytes = 256 << 20 // a var so tests can lower it
+
+// userDataSetup is the Setup of hdf5/user_data/read_stacks: it opens every
+// --data stack and reads, each round, frames 0..k-1 of each, with k =
+// min(Frames, max(1, userDataMaxBytes/FrameBytes)), into one buffer per
+// element type shared by the files (read one after the other), so memory is
+// max over files of k*FrameBytes, not the sum of the stacks' sizes.
+func userDataSetup(env *Env) (*Op, error) {
+	if len(env.Data) == 0 {
+		return nil, fmt.Errorf("%w: no --data files given", ErrSkip)
+	}
+	var stacks []*h5.Stack
+	closeAll := func() error {
+		var errs []error
+		for _, s := range stacks {
+			errs = append(errs, s.Close())
+		}
+		return errors.Join(errs...)
+	}
+	var (
+		frames       []int // frames read per round, per file
+		bytes        int64
+		max16, max32 int // buffer elements needed per type
+	)
+	for _, path := range env.Data {
+		s, err := h5.OpenStack(path)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("--data %s: %w", path, err)
+		}
+		stacks = append(stacks, s)
+		fb := s.FrameBytes()
+		k := min(s.Frames, max(1, userDataMaxBytes/max(fb, 1)))
+		if s.Frames == 0 {
+			k = 0
+		}
+		n := k * s.Rows * s.Cols
+		switch s.DType {
+		case h5.Uint16:
+			max16 = max(max16, n)
+		case h5.Uint32:
+			max32 = max(max32, n)
+		default:
+			closeAll()
+			return nil, fmt.Errorf("--data %s: stack type %v, want uint16 or uint32", path, s.DType)
+		}
+		frames = append(frames, k)
+		bytes += int64(k) * int64(fb)
+	}
+	buf16, buf32 := make([]uint16, max16), make([]uint32, max32)
+	env.SetExtra("files", env.Data)
+	env.SetExtra("frames_read", frames)
+	env.SetExtra("max_bytes_per_file", userDataMaxBytes)
+	return &Op{Bytes: bytes, Teardown: closeAll, Run: func() error {
+		for i, s := range stacks {
+			var dst any
+			n := frames[i] * s.Rows * s.Cols
+			if s.DType == h5.Uint16 {
+				dst = buf16[:n]
+			} else {
+				dst = buf32[:n]
+			}
+			if err := s.ReadFrames(0, frames[i], dst); err != nil {
+				return fmt.Errorf("%s: %w", env.Data[i], err)
+			}
+		}
+		return nil
+	}}, nil
 }
