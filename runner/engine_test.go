@@ -141,7 +141,10 @@ func TestCalibrationReachesMinTime(t *testing.T) {
 		t.Fatal(b.Error)
 	}
 	round := b.Stats.Median * float64(b.Iterations)
-	if round < c.MinTime.D().Seconds()*0.8 {
+	// Calibration aims at MinTime from one timed probe; on a loaded machine a
+	// preempted probe overestimates the cost, so allow a wide margin: a broken
+	// calibration (one iteration of a microsecond) misses it by orders of magnitude.
+	if round < c.MinTime.D().Seconds()*0.25 {
 		t.Errorf("median round lasts %gs with %d iterations, want >= min time %v", round, b.Iterations, c.MinTime)
 	}
 	if b.Iterations < 2 {
