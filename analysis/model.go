@@ -487,6 +487,9 @@ func checkSchema(got, want string) error {
 }
 
 func writeAtomic(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(dirOf(path), 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	tmp, err := os.CreateTemp(dirOf(path), ".tmp-"+baseOf(path)+"-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
