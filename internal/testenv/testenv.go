@@ -51,7 +51,10 @@ func Fixtures(t testing.TB) string {
 		dir = filepath.Join(Root(), "..", "shared", "fixtures")
 	}
 	if _, err := os.Stat(dir); err != nil {
-		if Required() {
+		// XPCS_FIXTURES_OPTIONAL=1: a CI without the shared fixtures (they
+		// may not be redistributed) skips these tests even when tools are
+		// required.
+		if Required() && os.Getenv("XPCS_FIXTURES_OPTIONAL") != "1" {
 			t.Fatalf("shared fixtures not found at %s", dir)
 		}
 		t.Skipf("shared fixtures not found at %s", dir)
