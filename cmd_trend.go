@@ -8,10 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/ingest"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
 	"github.com/xpcs-perf/xpcs-perf-action/comment"
@@ -157,35 +157,10 @@ func appendHistory(stdout, stderr io.Writer, history, resPath, out string, max i
 	if out == "" {
 		out = history
 	}
-	if err := writeFileAtomic(out, func(w io.Writer) error { return trend.Write(w, entries) }); err != nil {
+	if err := analysis.WriteFileAtomic(out, func(w io.Writer) error { return trend.Write(w, entries) }); err != nil {
 		return fmt.Errorf("trend: %w", err)
 	}
 	fmt.Fprintf(stdout, "%s: %d runs (added %s, commit %q, %d benchmarks)\n", out, len(entries), e.Time.UTC().Format(time.RFC3339), e.Commit, len(e.Benchmarks))
-	return nil
-}
-
-// writeFileAtomic writes through a temporary file in the same folder and
-// renames it, so a killed job never leaves half a history.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -421,7 +422,7 @@ func WriteResults(w io.Writer, res *Results) error {
 // WriteResultsFile writes res atomically (temporary file then rename), so a
 // reader never sees half a file even when the writer is killed.
 func WriteResultsFile(path string, res *Results) error {
-	return writeAtomic(path, func(w io.Writer) error { return WriteResults(w, res) })
+	return WriteFileAtomic(path, func(w io.Writer) error { return WriteResults(w, res) })
 }
 
 // ReadComparison decodes a comparison document and checks its schema.
@@ -463,7 +464,7 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 
 // WriteComparisonFile writes c atomically.
 func WriteComparisonFile(path string, c *Comparison) error {
-	return writeAtomic(path, func(w io.Writer) error { return WriteComparison(w, c) })
+	return WriteFileAtomic(path, func(w io.Writer) error { return WriteComparison(w, c) })
 }
 
 // checkSchema accepts the same family and major version ("xpcs-perf/results/v1")
@@ -486,11 +487,14 @@ func checkSchema(got, want string) error {
 	return fmt.Errorf("%w: %q (want %q)", ErrSchema, got, want)
 }
 
-func writeAtomic(path string, write func(io.Writer) error) error {
-	if err := os.MkdirAll(dirOf(path), 0o755); err != nil {
+// WriteFileAtomic writes path through a temporary file in the same folder
+// (created when missing) and renames it into place, so a reader never sees
+// half a file even when the writer is killed. The file gets mode 0644.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(dirOf(path), ".tmp-"+baseOf(path)+"-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -510,21 +514,4 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
-}
-
-func dirOf(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		if i == 0 {
-			return "/"
-		}
-		return p[:i]
-	}
-	return "."
-}
-
-func baseOf(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		return p[i+1:]
-	}
-	return p
 }
