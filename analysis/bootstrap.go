@@ -298,3 +298,16 @@ func (t *medianTable) draw(sorted []float64, rng *rand.Rand) float64 {
 	}
 	return (sorted[t.lo[k]] + sorted[t.hi[k]]) / 2
 }
+
+// RatioCI returns median(cur)/median(base) and the percentile-bootstrap 95%
+// confidence interval of that ratio, exactly as Compare computes Row.CILow and
+// Row.CIHigh: iters resamples (Compare uses Config.BootstrapIters), the
+// deterministic PCG stream of seed. base and cur need not be sorted and are
+// not modified; both must be non-empty.
+func RatioCI(base, cur []float64, iters int, seed uint64) (ratio, lo, hi float64) {
+	b, c := sortedCopy(base), sortedCopy(cur)
+	ratio = Quantile(c, 0.5) / Quantile(b, 0.5)
+	var bs bootScratch
+	lo, hi = bs.ratioCI(b, c, iters, seed, 0)
+	return ratio, lo, hi
+}
