@@ -38,22 +38,7 @@ func init() {
 		return &Op{Bytes: int64(2 * len(buf)), Teardown: s.Close, Run: func() error { return s.ReadFrames(0, s.Frames, buf) }}, nil
 	})
 	sized("multitau", "correlate", elements, func(env *Env) (*Op, error) {
-		sy, st, err := synthStack(env.Size)
-		if err != nil {
-			return nil, err
-		}
-		c, err := xpcs.NewCorrelator(sy.QMap(), st.Frames, 0)
-		if err != nil {
-			return nil, err
-		}
-		return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
-			c.Reset()
-			if err := xpcs.AddFrames(c, st.Data); err != nil {
-				return err
-			}
-			_, err := c.Result()
-			return err
-		}}, nil
+		return correlateOp(synthStack(env.Size))
 	})
 	sized("saxs", "time_average_and_1d", elements, func(env *Env) (*Op, error) {
 		sy, st, err := synthStack(env.Size)
@@ -99,22 +84,7 @@ func init() {
 		register(&Benchmark{Category: cat, Group: "multitau", Name: "correlate_frames_sweep", Params: fp,
 			Extra: map[string]any{"scaling_family": FormatID(cat, "multitau", "correlate_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)"},
 			Setup: func(env *Env) (*Op, error) {
-				sy, st, err := synthShape(shape)
-				if err != nil {
-					return nil, err
-				}
-				c, err := xpcs.NewCorrelator(sy.QMap(), st.Frames, 0)
-				if err != nil {
-					return nil, err
-				}
-				return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
-					c.Reset()
-					if err := xpcs.AddFrames(c, st.Data); err != nil {
-						return err
-					}
-					_, err := c.Result()
-					return err
-				}}, nil
+				return correlateOp(synthShape(shape))
 			}})
 		register(&Benchmark{Category: cat, Group: "saxs", Name: "time_average_frames_sweep", Params: fp,
 			Extra: map[string]any{"scaling_family": FormatID(cat, "saxs", "time_average_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)"},

@@ -84,22 +84,7 @@ func init() {
 		mk := heavyMarkers(size)
 		register(&Benchmark{Category: cat, Group: "multitau", Name: "correlate", Params: p, Markers: mk,
 			Setup: func(env *Env) (*Op, error) {
-				sy, st, err := synthStack(env.Size)
-				if err != nil {
-					return nil, err
-				}
-				c, err := xpcs.NewCorrelator(sy.QMap(), st.Frames, 0)
-				if err != nil {
-					return nil, err
-				}
-				return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
-					c.Reset()
-					if err := xpcs.AddFrames(c, st.Data); err != nil {
-						return err
-					}
-					_, err := c.Result()
-					return err
-				}}, nil
+				return correlateOp(synthStack(env.Size))
 			}})
 		register(&Benchmark{Category: cat, Group: "saxs", Name: "time_average_2d", Params: p, Markers: mk,
 			Extra: map[string]any{"what": "SAXS 2D: the time-averaged image (float64 per pixel)"},

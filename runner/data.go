@@ -204,3 +204,24 @@ func userDataSetup(env *Env) (*Op, error) {
 		return nil
 	}}, nil
 }
+
+// correlateOp is the multi-tau benchmark body shared by the scientific and
+// scalability categories: one whole stack through a reused correlator (all
+// cores) per operation.
+func correlateOp(sy *xpcs.Synth, st *xpcs.Stack, err error) (*Op, error) {
+	if err != nil {
+		return nil, err
+	}
+	c, err := xpcs.NewCorrelator(sy.QMap(), st.Frames, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
+		c.Reset()
+		if err := xpcs.AddFrames(c, st.Data); err != nil {
+			return err
+		}
+		_, err := c.Result()
+		return err
+	}}, nil
+}
