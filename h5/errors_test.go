@@ -162,8 +162,8 @@ func TestBadInput(t *testing.T) {
 func TestCorruptChunk(t *testing.T) {
 	for _, opt := range []StackOptions{{Compression: Deflate, Shuffle: true}, {Compression: LZF}, {Compression: BitshuffleLZ4}} {
 		t.Run(optName(opt), func(t *testing.T) {
-			if opt.Compression == BitshuffleLZ4 && !FilterAvailable(filterBshuf) {
-				t.Skip("bitshuffle plugin not installed")
+			if opt.Compression == BitshuffleLZ4 {
+				needBitshuffle(t)
 			}
 			path := filepath.Join(t.TempDir(), "c.h5")
 			if err := WriteStack(path, synth[uint16](3*32*32, 5), 3, 32, 32, opt); err != nil {

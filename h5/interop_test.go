@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -133,7 +134,7 @@ func TestWeWriteH5pyReads(t *testing.T) {
 	var files []file
 	var paths []string
 	for i, opt := range allCompressions {
-		if opt.Compression == BitshuffleLZ4 && !FilterAvailable(filterBshuf) {
+		if opt.Compression == BitshuffleLZ4 && !bitshuffleAvailable(t) {
 			continue
 		}
 		for _, c := range []struct {
@@ -199,4 +200,29 @@ func TestResultOpensInH5py(t *testing.T) {
 			t.Errorf("%s: h5py sees %+v, want %+v", p, g, want)
 		}
 	}
+}
+
+// needBitshuffle skips the test without the bitshuffle HDF5 plugin, or fails
+// it when tools are required (CI installs the bitshuffle package).
+func needBitshuffle(t *testing.T) {
+	t.Helper()
+	testenv.Need(t, "the bitshuffle HDF5 plugin (apt-get install bitshuffle)", func() error {
+		if !FilterAvailable(filterBshuf) {
+			return errors.New("filter 32008 not available")
+		}
+		return nil
+	})
+}
+
+// bitshuffleAvailable reports whether the plugin is there; when tools are
+// required its absence fails t.
+func bitshuffleAvailable(t *testing.T) bool {
+	t.Helper()
+	if FilterAvailable(filterBshuf) {
+		return true
+	}
+	if testenv.Required() {
+		t.Errorf("the bitshuffle HDF5 plugin is required (XPCS_REQUIRE_TOOLS=1) but not available")
+	}
+	return false
 }
