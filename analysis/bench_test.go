@@ -49,3 +49,31 @@ func cpuSeconds() float64 {
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
+
+// BenchmarkCompare150kRounds compares one benchmark with 150,000 rounds per
+// side (a fast function under pytest-benchmark): the Hodges-Lehmann shift
+// and its interval are counted implicitly, so memory is O(rounds), not
+// O(rounds²). Target: < 2 s and < 300 MB (docs/PERFORMANCE.md).
+func BenchmarkCompare150kRounds(b *testing.B) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	const n = 150_000
+	base := res(bench("fast/func", noisy(rng, n, 4e-6, 0.3)))
+	cur := res(bench("fast/func", noisy(rng, n, 4.4e-6, 0.3)))
+	cfg := DefaultConfig()
+	b.ReportAllocs()
+	cpu0 := cpuSeconds()
+	for b.Loop() {
+		c, err := Compare(base, cur, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c.Summary.Benchmarks != 1 {
+			b.Fatalf("benchmarks %d", c.Summary.Benchmarks)
+		}
+	}
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.ReportMetric(float64(ru.Maxrss)*1024, "peak-rss-B")
+	}
+}
