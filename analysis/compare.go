@@ -24,6 +24,11 @@ const (
 	MethodMannWhitneyNormal = "mann-whitney-normal"
 	MethodSummaryOnly       = "summary-welch" // no raw samples: Welch's t on mean, stddev and n
 	MethodAbsolute          = "absolute-threshold"
+	// Several runs per side: runs are the units. Paired by position when
+	// both sides have the same number of runs (t-test on the per-pair
+	// Hodges-Lehmann log shifts), else Welch's t on per-run log medians.
+	MethodRunsPaired = "runs-paired-t"
+	MethodRunsWelch  = "runs-welch-t"
 )
 
 // MetricTime is Row.Metric of the primary samples; MetricPeakRSS the row
@@ -33,26 +38,34 @@ const (
 	MetricPeakRSS = "peak-rss"
 )
 
-// DefaultConfig returns the comparison settings of the seed: threshold 20%,
-// alpha 0.05 with Benjamini-Hochberg across the suite, at least 4 samples per
-// side, CV at most 30%, a 100 MB memory threshold, 2000 bootstrap resamples
-// with seed 1, and the default gate DefaultGate.
+// Level is the confidence level of every interval Compare reports.
+const Level = 0.95
+
+// DefaultDriftAllowance is Config.DriftAllowance's default: the run-to-run
+// drift allowed without history when each side is one separate run. Chosen
+// from the drift measured between runs of the suite on this project's
+// shared 2-vCPU machines (docs/STATISTICS.md, "Run-to-run drift").
+const DefaultDriftAllowance = 0.5
+
+// DefaultConfig returns the default comparison settings: threshold 20%,
+// alpha 0.05 with Benjamini-Hochberg across the suite, at least 4 samples
+// per side, a 100 MB peak-RSS threshold, the default drift allowance (±50%
+// without history, 3 sigmas of the history's run-to-run spread with it),
+// and the default gate DefaultGate.
 func DefaultConfig() Config {
 	return Config{
 		Threshold:       0.20,
 		Alpha:           0.05,
 		MinSamples:      4,
-		MaxCV:           0.30,
 		MemoryThreshold: 100e6,
 		Correction:      "bh",
-		BootstrapIters:  2000,
-		Seed:            1,
+		DriftAllowance:  DefaultDriftAllowance,
+		DriftSigmas:     3,
 		FailOn:          DefaultGate,
 	}
 }
 
 // Validate reports the first setting of c that Compare cannot use.
-// BootstrapIters 0 disables the bootstrap CI.
 func (c Config) Validate() error {
 	switch {
 	case !(c.Threshold > 0) || math.IsInf(c.Threshold, 0):
@@ -61,14 +74,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: alpha %v must be in (0, 1)", c.Alpha)
 	case c.MinSamples < 2:
 		return fmt.Errorf("config: min_samples %d must be at least 2", c.MinSamples)
-	case !(c.MaxCV > 0):
-		return fmt.Errorf("config: max_cv %v must be positive", c.MaxCV)
 	case !(c.MemoryThreshold >= 0):
 		return fmt.Errorf("config: memory_threshold %v must be >= 0 bytes", c.MemoryThreshold)
 	case c.Correction != "bh" && c.Correction != "none" && c.Correction != "":
 		return fmt.Errorf("config: correction %q must be \"bh\" or \"none\"", c.Correction)
-	case c.BootstrapIters < 0:
-		return fmt.Errorf("config: bootstrap_iters %d must be >= 0", c.BootstrapIters)
+	case !(c.DriftAllowance >= 0) || math.IsInf(c.DriftAllowance, 0):
+		return fmt.Errorf("config: drift_allowance %v must be a fraction >= 0 (0.5 = ±50%%, 0 = none)", c.DriftAllowance)
+	case !(c.DriftSigmas >= 0) || math.IsInf(c.DriftSigmas, 0):
+		return fmt.Errorf("config: drift_sigmas %v must be >= 0", c.DriftSigmas)
 	}
 	if _, err := ParseRules(c.Rules); err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -81,111 +94,145 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Compare compares current with baseline benchmark by benchmark (keyed on
-// Benchmark.ID) and metric by metric, and applies the gate.
-//
-// For each metric with raw samples on both sides: Ratio = median(current) /
-// median(baseline); Change is the fractional change in the worse direction
-// (Ratio-1 when lower is better, 1/Ratio-1 when higher is better); P is the
-// two-sided Mann-Whitney U p-value of benchmath.AssumeNothing (what benchstat
-// uses), Q its Benjamini-Hochberg adjustment over every tested row of the
-// suite; CILow/CIHigh a seeded percentile-bootstrap 95% interval of Ratio;
-// Welch's t and Cohen's d are descriptive. The verdict is:
-//
-//   - errored: an Error on either side, bad samples (NaN, Inf, negative, zero
-//     time), a unit that differs between sides or a duplicate id;
-//   - inconclusive: n < MinSamples or CV > MaxCV on a side;
-//   - regression / improvement: Q < Alpha and |Change| >= Threshold (for
-//     peak-rss: an absolute increase above MemoryThreshold bytes);
-//   - unchanged otherwise; new / missing when one side lacks the id.
-//
-// A current benchmark whose memory profile suggests a leak (LeakSuspected:
-// goroutines left running, or live-heap growth well above its bytes/op) adds
-// a warning naming it; leaks do not change verdicts or the gate.
-//
-// baseline may be nil (first run: every row is new). Compare never panics
-// on bad values; it returns an error only for an unusable Config, a nil
-// current or a schema newer than ResultsSchema.
+// Compare compares one current run with one baseline run (nil: first run).
+// It is CompareRuns with one run per side and no history.
 func Compare(baseline, current *Results, cfg Config) (*Comparison, error) {
+	var base []*Results
+	if baseline != nil {
+		base = []*Results{baseline}
+	}
 	if current == nil {
 		return nil, errors.New("compare: no current results")
+	}
+	return CompareRuns(base, []*Results{current}, cfg, nil)
+}
+
+// CompareRuns compares the current runs with the baseline runs benchmark by
+// benchmark (keyed on Benchmark.ID) and applies the gate. Each side is one or
+// more results files, one per run; baseline may be empty (first run: every
+// benchmark is new). drift holds the run-to-run spread of benchmarks on the
+// base branch, estimated from history (EstimateDrift); nil for none.
+//
+// The unit is a benchmark, judged on its primary metric (its Samples: time
+// per operation). Memory metrics (B/op, allocs/op, peak RSS) are judged on
+// their own (RoleMemory) and counted apart; every other metric (MB/s, ops/s,
+// cpu-s/op, custom units) is derived or secondary and only shown
+// (RoleDerived, verdict Info). For each judged row:
+//
+//   - Ratio = median(current)/median(baseline) (benchstat's number);
+//   - ShiftRatio = exp(Hodges-Lehmann shift of the log samples) with Moses'
+//     95% interval (CILow, CIHigh); Change = ShiftRatio-1 in the worse
+//     direction (1/ShiftRatio-1 when higher is better);
+//   - P = two-sided Mann-Whitney U (benchmath.AssumeNothing, benchstat's
+//     test), Q = its Benjamini-Hochberg adjustment across the suite
+//     (primary rows and memory rows are two families).
+//
+// With several runs on a side, runs are the units: P, ShiftRatio and the
+// interval come from a t-test over runs (MethodRunsPaired or
+// MethodRunsWelch), so run-to-run drift is in the error term.
+//
+// Verdicts, in this order:
+//
+//   - errored: an Error on either side, bad samples (NaN, Inf, negative,
+//     zero time), a unit or direction that differs between sides, an
+//     unknown direction or a duplicate id;
+//   - inconclusive: fewer than MinSamples samples on a side;
+//   - regression (improvement): Q < Alpha and Change >= Threshold
+//     (<= -Threshold), whatever the spread, unless the change is inside the
+//     run-to-run drift allowed for the row (then inconclusive, saying so);
+//   - unchanged: the confidence interval of Change lies inside
+//     (-Threshold, +Threshold);
+//   - inconclusive otherwise, with a reason that says what would decide.
+//
+// The drift allowed for a primary row when each side is one run: from
+// drift[id] when the history had at least MinDriftRuns runs (|log ratio| <=
+// DriftSigmas·√2·σ), else Config.DriftAllowance. Spread (CV, MADRel,
+// IQRRel) is reported, never a veto.
+//
+// Compare never panics on bad values; it returns an error only for an
+// unusable Config, no current run or a schema newer than ResultsSchema.
+func CompareRuns(baseline, current []*Results, cfg Config, drift map[string]Drift) (*Comparison, error) {
+	if len(current) == 0 || slices.Contains(current, nil) {
+		return nil, errors.New("compare: no current results")
+	}
+	if slices.Contains(baseline, nil) {
+		return nil, errors.New("compare: a baseline run is nil")
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
 	for _, side := range []struct {
 		name string
-		r    *Results
+		rs   []*Results
 	}{{"baseline", baseline}, {"current", current}} {
-		if side.r != nil && side.r.Schema != "" {
-			if err := checkSchema(side.r.Schema, ResultsSchema); err != nil {
-				return nil, fmt.Errorf("compare: %s: %w", side.name, err)
+		for _, r := range side.rs {
+			if r.Schema != "" {
+				if err := checkSchema(r.Schema, ResultsSchema); err != nil {
+					return nil, fmt.Errorf("compare: %s: %w", side.name, err)
+				}
 			}
 		}
 	}
 	cmp := &Comparison{
 		Schema:  ComparisonSchema,
-		Current: RunInfo{Source: current.Source, Run: current.Run, Machine: current.Machine},
+		Current: runInfo(current),
 		Config:  cfg,
 	}
-	var base []Benchmark
-	if baseline != nil {
-		cmp.Baseline = &RunInfo{Source: baseline.Source, Run: baseline.Run, Machine: baseline.Machine}
-		cmp.MachineDiffs = MachineDiff(baseline.Machine, current.Machine)
-		base = baseline.Benchmarks
+	if len(baseline) > 0 {
+		bi := runInfo(baseline)
+		cmp.Baseline = &bi
+		cmp.MachineDiffs = MachineDiff(baseline[0].Machine, current[0].Machine)
 	} else {
 		cmp.Notes = append(cmp.Notes, "no baseline: first run, every benchmark is new")
 	}
+	if len(baseline) > 1 || len(current) > 1 {
+		how := "Welch's t-test on per-run log medians"
+		if len(baseline) == len(current) {
+			how = "paired by position (run i of the baseline with run i of the current side): t-test on the per-pair Hodges-Lehmann log shifts"
+		}
+		cmp.Notes = append(cmp.Notes, fmt.Sprintf("%d baseline run(s) and %d current run(s): runs are the units, %s", len(baseline), len(current), how))
+	}
 	scale := 1.0
-	if cfg.Calibration != "" && baseline != nil {
-		s, note := calibrationScale(base, current.Benchmarks, cfg.Calibration)
-		scale = s
-		cmp.Notes = append(cmp.Notes, note)
+	if cfg.Calibration != "" && len(baseline) > 0 {
+		if len(baseline) == 1 && len(current) == 1 {
+			s, note := calibrationScale(baseline[0].Benchmarks, current[0].Benchmarks, cfg.Calibration)
+			scale = s
+			cmp.Notes = append(cmp.Notes, note)
+		} else {
+			cmp.Notes = append(cmp.Notes, "calibration is applied to one run per side only: not applied")
+		}
 	}
 	rules, _ := ParseRules(cfg.Rules) // validated above
 
-	bIdx, bDup := index(base)
-	cIdx, cDup := index(current.Benchmarks)
+	bIdx, bDup := indexRuns(baseline)
+	cIdx, cDup := indexRuns(current)
 	var ids []string
 	seen := map[string]bool{}
-	for _, list := range [][]Benchmark{base, current.Benchmarks} {
-		for _, b := range list {
-			if !seen[b.ID] {
-				seen[b.ID] = true
-				ids = append(ids, b.ID)
+	for _, runs := range [][]*Results{baseline, current} {
+		for _, r := range runs {
+			for _, b := range r.Benchmarks {
+				if !seen[b.ID] {
+					seen[b.ID] = true
+					ids = append(ids, b.ID)
+				}
 			}
 		}
 	}
 	var jobs []*rowJob
 	for _, id := range ids {
-		bi, inB := bIdx[id]
-		ci, inC := cIdx[id]
-		var bb, cb *Benchmark
-		if inB {
-			bb = &base[bi]
-		}
-		if inC {
-			cb = &current.Benchmarks[ci]
-		}
+		bb, cb := bIdx[id], cIdx[id]
+		ref := first(cb, bb)
 		switch {
 		case id == "":
-			ref := cb
-			if ref == nil {
-				ref = bb
-			}
 			cmp.Rows = append(cmp.Rows, errRow(ref, MetricTime, "benchmark without an id (name "+fmt.Sprintf("%q", ref.Name)+")"))
-		case bDup[id] > 1 || cDup[id] > 1:
-			ref := cb
-			if ref == nil {
-				ref = bb
-			}
-			cmp.Rows = append(cmp.Rows, errRow(ref, MetricTime, fmt.Sprintf("duplicate id: %d entries in the baseline, %d in the current run", bDup[id], cDup[id])))
-		case !inB:
+		case bDup[id] > 0 || cDup[id] > 0:
+			cmp.Rows = append(cmp.Rows, errRow(ref, MetricTime, fmt.Sprintf("duplicate id: %d extra entries in the baseline, %d in the current run", bDup[id], cDup[id])))
+		case len(bb) == 0:
 			cmp.Rows = append(cmp.Rows, presenceRows(cb, New, "not in the baseline")...)
-		case !inC:
+		case len(cb) == 0:
 			cmp.Rows = append(cmp.Rows, presenceRows(bb, Missing, "in the baseline but not in the current run")...)
 		default:
-			for _, j := range pairJobs(bb, cb, cfg, scale) {
+			for _, j := range pairJobs(bb, cb, cfg, scale, drift[id]) {
 				cmp.Rows = append(cmp.Rows, Row{})
 				j.row = len(cmp.Rows) - 1
 				jobs = append(jobs, j)
@@ -193,7 +240,8 @@ func Compare(baseline, current *Results, cfg Config) (*Comparison, error) {
 		}
 	}
 	runJobs(cmp.Rows, jobs, cfg)
-	adjust(cmp.Rows, cfg)
+	adjust(cmp.Rows, cfg, RolePrimary)
+	adjust(cmp.Rows, cfg, RoleMemory)
 	for i := range cmp.Rows {
 		decide(&cmp.Rows[i], cfg)
 	}
@@ -208,7 +256,9 @@ func Compare(baseline, current *Results, cfg Config) (*Comparison, error) {
 	if len(cmp.MachineDiffs) > 0 {
 		cmp.Warnings = append(cmp.Warnings, "baseline measured on a different machine: "+strings.Join(cmp.MachineDiffs, "; "))
 	}
-	cmp.Warnings = append(cmp.Warnings, LeakWarnings(current.Benchmarks)...)
+	for _, r := range current {
+		cmp.Warnings = append(cmp.Warnings, LeakWarnings(r.Benchmarks)...)
+	}
 	gate, err := EvalGate(cmp, cfg.FailOn)
 	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
@@ -217,20 +267,44 @@ func Compare(baseline, current *Results, cfg Config) (*Comparison, error) {
 	return cmp, nil
 }
 
-func index(bs []Benchmark) (map[string]int, map[string]int) {
-	idx := make(map[string]int, len(bs))
-	count := make(map[string]int, len(bs))
-	for i, b := range bs {
-		if _, ok := idx[b.ID]; !ok {
-			idx[b.ID] = i
-		}
-		count[b.ID]++
+func runInfo(rs []*Results) RunInfo {
+	ri := RunInfo{Source: rs[0].Source, Run: rs[0].Run, Machine: rs[0].Machine}
+	if len(rs) > 1 {
+		ri.Runs = len(rs)
 	}
-	return idx, count
+	return ri
+}
+
+func first(a, b []*Benchmark) *Benchmark {
+	if len(a) > 0 {
+		return a[0]
+	}
+	return b[0]
+}
+
+// indexRuns maps each id to its benchmark in every run where it appears,
+// and counts extra entries of an id inside one run (duplicates).
+func indexRuns(runs []*Results) (map[string][]*Benchmark, map[string]int) {
+	idx := map[string][]*Benchmark{}
+	dup := map[string]int{}
+	for _, r := range runs {
+		here := make(map[string]bool, len(r.Benchmarks))
+		for i := range r.Benchmarks {
+			b := &r.Benchmarks[i]
+			if here[b.ID] {
+				dup[b.ID]++
+				continue
+			}
+			here[b.ID] = true
+			idx[b.ID] = append(idx[b.ID], b)
+		}
+	}
+	return idx, dup
 }
 
 func baseRow(b *Benchmark, metric string) Row {
-	return Row{ID: b.ID, Category: b.Category, Group: b.Group, Name: b.Name, Params: b.Params, Metric: metric, Unit: b.Unit, Direction: normDir(b.Direction)}
+	return Row{ID: b.ID, Category: b.Category, Group: b.Group, Name: b.Name, Params: b.Params, Metric: metric,
+		Unit: b.Unit, Direction: normDir(b.Direction), Role: RolePrimary}
 }
 
 func normDir(d Direction) Direction {
@@ -240,37 +314,84 @@ func normDir(d Direction) Direction {
 	return LowerIsBetter
 }
 
+// validDir reports whether d is a direction this version knows ("" reads as
+// lower is better, as in files written before directions existed).
+func validDir(d Direction) bool {
+	return d == "" || d == LowerIsBetter || d == HigherIsBetter
+}
+
+// MetricRole is the role of a secondary metric keyed by its unit: B/op and
+// allocs/op (and peak RSS) are memory, everything else is derived or
+// secondary and only shown.
+func MetricRole(key string) string {
+	switch key {
+	case "B/op", "allocs/op", MetricPeakRSS:
+		return RoleMemory
+	}
+	return RoleDerived
+}
+
 func errRow(b *Benchmark, metric, reason string) Row {
 	r := baseRow(b, metric)
 	r.Verdict, r.Reason, r.P, r.Q = Errored, reason, 1, 1
 	return r
 }
 
-// presenceRows lists every metric of b as new or missing.
-func presenceRows(b *Benchmark, v Verdict, reason string) []Row {
+// presenceRows lists every metric of the benchmark (pooled over its runs)
+// as new or missing, with the side's statistics so reports can show them.
+func presenceRows(bs []*Benchmark, v Verdict, reason string) []Row {
+	b := bs[0]
 	r := baseRow(b, MetricTime)
 	r.Verdict, r.Reason, r.P, r.Q = v, reason, 1, 1
-	side := summaryOf(b.Samples, b.Stats)
-	if side == nil && len(b.Samples) > 0 {
-		r.Reason += "; " + strings.TrimSuffix(badValues(b.Samples, "samples", false), "; ")
+	samples := pooled(bs, func(b *Benchmark) []float64 { return b.Samples })
+	side := summaryOf(samples, b.Stats)
+	if side == nil && len(samples) > 0 {
+		r.Reason += "; " + strings.TrimSuffix(badValues(samples, "samples", false), "; ")
 	}
-	if b.Error != "" {
-		r.Reason += "; benchmark failed: " + b.Error
+	for _, x := range bs {
+		if x.Error != "" {
+			r.Reason += "; benchmark failed: " + x.Error
+			if v == New {
+				r.Verdict = Errored // a new benchmark that failed is an error, not news
+			}
+			break
+		}
 	}
-	if v == New {
-		r.Current = side
-	} else {
-		r.Baseline = side
-	}
+	setSide(&r, v, side, len(bs))
 	rows := []Row{r}
 	for _, k := range sortedKeys(b.Metrics) {
 		m := b.Metrics[k]
 		mr := baseRow(b, k)
-		mr.Unit, mr.Direction = m.Unit, normDir(m.Direction)
+		mr.Unit, mr.Direction, mr.Role = m.Unit, normDir(m.Direction), MetricRole(k)
 		mr.Verdict, mr.Reason, mr.P, mr.Q = v, reason, 1, 1
+		ms := pooled(bs, func(b *Benchmark) []float64 { return b.Metrics[k].Samples })
+		setSide(&mr, v, summaryOf(ms, nil), len(bs))
 		rows = append(rows, mr)
 	}
 	return rows
+}
+
+func setSide(r *Row, v Verdict, s *SampleSummary, runs int) {
+	if s != nil && runs > 1 {
+		s.Runs = runs
+	}
+	if v == New {
+		r.Current = s
+	} else {
+		r.Baseline = s
+	}
+}
+
+// pooled concatenates the samples that get returns for every run.
+func pooled(bs []*Benchmark, get func(*Benchmark) []float64) []float64 {
+	if len(bs) == 1 {
+		return get(bs[0])
+	}
+	var out []float64
+	for _, b := range bs {
+		out = append(out, get(b)...)
+	}
+	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -284,60 +405,77 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // rowJob is one metric of one benchmark present on both sides.
 type rowJob struct {
-	row        int
-	tmpl       Row
-	base, cur  []float64 // raw samples (current already calibrated)
-	bStats     *Stats    // summary statistics when samples are missing
-	cStats     *Stats
-	bBench     *Benchmark
-	cBench     *Benchmark
-	errReason  string
-	absolute   bool // peak-rss: absolute threshold in bytes
-	seedOffset uint64
+	row       int
+	tmpl      Row
+	base, cur [][]float64 // raw samples per run (current already calibrated)
+	bStats    *Stats      // summary statistics when one run has no samples
+	cStats    *Stats
+	bBench    *Benchmark // first run of each side (pytest-benchmark rules)
+	cBench    *Benchmark
+	errReason string
+	absolute  bool    // peak-rss: absolute threshold in bytes
+	drift     float64 // allowed drift, log units (0: none)
+	driftSrc  string
 }
 
-func pairJobs(b, c *Benchmark, cfg Config, scale float64) []*rowJob {
+func pairJobs(bs, cs []*Benchmark, cfg Config, scale float64, d Drift) []*rowJob {
+	b, c := bs[0], cs[0]
 	var jobs []*rowJob
 	t := baseRow(c, MetricTime)
-	j := &rowJob{tmpl: t, base: b.Samples, cur: c.Samples, bBench: b, cBench: c}
-	if scale != 1 && c.ID != cfg.Calibration {
-		j.cur = scaled(c.Samples, scale)
+	j := &rowJob{tmpl: t, bBench: b, cBench: c}
+	for _, x := range bs {
+		j.base = append(j.base, x.Samples)
 	}
-	if len(b.Samples) == 0 {
+	for _, x := range cs {
+		s := x.Samples
+		if scale != 1 && c.ID != cfg.Calibration {
+			s = scaled(s, scale)
+		}
+		j.cur = append(j.cur, s)
+	}
+	if len(bs) == 1 && len(b.Samples) == 0 {
 		j.bStats = b.Stats
 	}
-	if len(c.Samples) == 0 {
+	if len(cs) == 1 && len(c.Samples) == 0 {
 		j.cStats = c.Stats
 		if c.Stats != nil && scale != 1 && c.ID != cfg.Calibration {
 			s := scaleStats(*c.Stats, scale)
 			j.cStats = &s
 		}
 	}
-	switch {
-	case b.Error != "" || c.Error != "":
-		j.errReason = "benchmark failed: " + joinNonEmpty("baseline: "+b.Error, b.Error != "", "current: "+c.Error, c.Error != "")
-	case b.Unit != c.Unit:
-		j.errReason = fmt.Sprintf("unit differs: baseline %q, current %q", b.Unit, c.Unit)
-	default:
-		j.errReason = checkSamples(b, c, MetricTime)
+	if len(bs) == 1 && len(cs) == 1 {
+		j.drift, j.driftSrc = driftAllowance(d, cfg)
 	}
+	j.errReason = pairErrors(bs, cs)
 	jobs = append(jobs, j)
 	for _, k := range sortedKeys(c.Metrics) {
 		cm := c.Metrics[k]
 		bm, ok := b.Metrics[k]
 		r := baseRow(c, k)
-		r.Unit, r.Direction = cm.Unit, normDir(cm.Direction)
-		mj := &rowJob{tmpl: r, base: bm.Samples, cur: cm.Samples, bBench: b, cBench: c, seedOffset: uint64(len(jobs))}
+		r.Unit, r.Direction, r.Role = cm.Unit, normDir(cm.Direction), MetricRole(k)
+		mj := &rowJob{tmpl: r, bBench: b, cBench: c}
+		for _, x := range bs {
+			mj.base = append(mj.base, x.Metrics[k].Samples)
+		}
+		for _, x := range cs {
+			mj.cur = append(mj.cur, x.Metrics[k].Samples)
+		}
 		switch {
 		case !ok:
 			mj.tmpl.Verdict, mj.tmpl.Reason = New, "metric not in the baseline"
-		case b.Error != "" || c.Error != "":
+			mj.tmpl.Current = summaryOf(pooledRuns(mj.cur), nil)
+		case j.errReason != "" && strings.HasPrefix(j.errReason, "benchmark failed"):
 			mj.errReason = "benchmark failed"
 		case bm.Unit != cm.Unit:
 			mj.errReason = fmt.Sprintf("unit differs: baseline %q, current %q", bm.Unit, cm.Unit)
+		case !validDir(bm.Direction) || !validDir(cm.Direction):
+			mj.errReason = fmt.Sprintf("unknown direction (baseline %q, current %q): want %q or %q", bm.Direction, cm.Direction, LowerIsBetter, HigherIsBetter)
+		case normDir(bm.Direction) != normDir(cm.Direction):
+			mj.errReason = fmt.Sprintf("direction differs: baseline %q, current %q", bm.Direction, cm.Direction)
 		default:
-			mj.errReason = badValues(bm.Samples, "baseline", false) + badValues(cm.Samples, "current", false)
-			if len(bm.Samples) == 0 || len(cm.Samples) == 0 {
+			bp, cp := pooledRuns(mj.base), pooledRuns(mj.cur)
+			mj.errReason = badValues(bp, "baseline", false) + badValues(cp, "current", false)
+			if len(bp) == 0 || len(cp) == 0 {
 				mj.errReason += "no samples of " + k
 			}
 		}
@@ -347,31 +485,89 @@ func pairJobs(b, c *Benchmark, cfg Config, scale float64) []*rowJob {
 		if _, ok := c.Metrics[k]; !ok {
 			bm := b.Metrics[k]
 			r := baseRow(b, k)
-			r.Unit, r.Direction = bm.Unit, normDir(bm.Direction)
+			r.Unit, r.Direction, r.Role = bm.Unit, normDir(bm.Direction), MetricRole(k)
 			r.Verdict, r.Reason = Missing, "metric not in the current run"
+			r.Baseline = summaryOf(bm.Samples, nil)
 			jobs = append(jobs, &rowJob{tmpl: r, bBench: b, cBench: c})
 		}
 	}
-	if b.Memory != nil && c.Memory != nil && b.Memory.PeakRSSBytes > 0 && c.Memory.PeakRSSBytes > 0 {
+	if rb, rc := peakRSS(bs), peakRSS(cs); rb > 0 && rc > 0 {
 		r := baseRow(c, MetricPeakRSS)
-		r.Unit, r.Direction = "B", LowerIsBetter
-		jobs = append(jobs, &rowJob{tmpl: r, absolute: true,
-			base: []float64{float64(b.Memory.PeakRSSBytes)}, cur: []float64{float64(c.Memory.PeakRSSBytes)}})
-	}
-	for i, j := range jobs {
-		j.seedOffset = uint64(i)
+		r.Unit, r.Direction, r.Role = "B", LowerIsBetter, RoleMemory
+		jobs = append(jobs, &rowJob{tmpl: r, absolute: true, base: [][]float64{{rb}}, cur: [][]float64{{rc}}})
 	}
 	return jobs
 }
 
-func joinNonEmpty(parts ...any) string {
-	var out []string
-	for i := 0; i+1 < len(parts); i += 2 {
-		if parts[i+1].(bool) {
-			out = append(out, parts[i].(string))
+// peakRSS is the largest peak RSS over the runs (0 when a run lacks it).
+func peakRSS(bs []*Benchmark) float64 {
+	var m float64
+	for _, b := range bs {
+		if b.Memory == nil || b.Memory.PeakRSSBytes == 0 {
+			return 0
+		}
+		m = max(m, float64(b.Memory.PeakRSSBytes))
+	}
+	return m
+}
+
+// pairErrors validates the primary metric of both sides over every run.
+func pairErrors(bs, cs []*Benchmark) string {
+	var failed []string
+	for _, side := range []struct {
+		name string
+		bs   []*Benchmark
+	}{{"baseline", bs}, {"current", cs}} {
+		for _, b := range side.bs {
+			if b.Error != "" {
+				failed = append(failed, side.name+": "+b.Error)
+				break
+			}
 		}
 	}
-	return strings.Join(out, "; ")
+	if len(failed) > 0 {
+		return "benchmark failed: " + strings.Join(failed, "; ")
+	}
+	b := bs[0]
+	for _, x := range append(slices.Clone(bs), cs...) {
+		if !validDir(x.Direction) {
+			return fmt.Sprintf("unknown direction %q: want %q or %q", x.Direction, LowerIsBetter, HigherIsBetter)
+		}
+	}
+	for _, x := range append(slices.Clone(bs[1:]), cs...) {
+		if x.Unit != b.Unit {
+			return fmt.Sprintf("unit differs: baseline %q, current %q", b.Unit, x.Unit)
+		}
+		if normDir(x.Direction) != normDir(b.Direction) {
+			return fmt.Sprintf("direction differs: baseline %q, current %q", b.Direction, x.Direction)
+		}
+	}
+	var reason string
+	for i, x := range bs {
+		reason += checkSamples(x, runName("baseline", i, len(bs)))
+	}
+	for i, x := range cs {
+		reason += checkSamples(x, runName("current", i, len(cs)))
+	}
+	return strings.TrimSuffix(reason, "; ")
+}
+
+func runName(side string, i, n int) string {
+	if n == 1 {
+		return side
+	}
+	return fmt.Sprintf("%s run %d", side, i+1)
+}
+
+func pooledRuns(runs [][]float64) []float64 {
+	if len(runs) == 1 {
+		return runs[0]
+	}
+	var out []float64
+	for _, r := range runs {
+		out = append(out, r...)
+	}
+	return out
 }
 
 func scaled(xs []float64, f float64) []float64 {
@@ -394,29 +590,26 @@ func scaleStats(s Stats, f float64) Stats {
 	return s
 }
 
-// checkSamples validates the primary samples (or summary stats) of both sides.
-func checkSamples(b, c *Benchmark, metric string) string {
-	isTime := b.Unit == "s" || strings.HasSuffix(b.Unit, "/op") && !strings.HasPrefix(b.Unit, "B/") && !strings.HasPrefix(b.Unit, "allocs/")
-	var reason string
-	for _, side := range []struct {
-		name string
-		b    *Benchmark
-	}{{"baseline", b}, {"current", c}} {
-		if len(side.b.Samples) == 0 {
-			if side.b.Stats == nil || side.b.Stats.N == 0 {
-				reason += side.name + " has no samples and no summary statistics; "
-				continue
-			}
-			s := side.b.Stats
-			reason += badValues([]float64{s.Mean, s.Median, s.Min, s.Max}, side.name+" summary", isTime)
-			if !(s.Stddev >= 0) || math.IsInf(s.Stddev, 0) {
-				reason += fmt.Sprintf("%s summary stddev %v is not a finite non-negative number; ", side.name, s.Stddev)
-			}
-			continue
+// isTimeUnit reports whether unit is a time per operation (positive values).
+func isTimeUnit(unit string) bool {
+	return unit == "s" || strings.HasSuffix(unit, "/op") && !strings.HasPrefix(unit, "B/") && !strings.HasPrefix(unit, "allocs/")
+}
+
+// checkSamples validates the primary samples (or summary stats) of one run.
+func checkSamples(b *Benchmark, name string) string {
+	isTime := isTimeUnit(b.Unit)
+	if len(b.Samples) == 0 {
+		if b.Stats == nil || b.Stats.N == 0 {
+			return name + " has no samples and no summary statistics; "
 		}
-		reason += badValues(side.b.Samples, side.name, isTime)
+		s := b.Stats
+		reason := badValues([]float64{s.Mean, s.Median, s.Min, s.Max}, name+" summary", isTime)
+		if !(s.Stddev >= 0) || math.IsInf(s.Stddev, 0) {
+			reason += fmt.Sprintf("%s summary stddev %v is not a finite non-negative number; ", name, s.Stddev)
+		}
+		return reason
 	}
-	return strings.TrimSuffix(reason, "; ")
+	return badValues(b.Samples, name, isTime)
 }
 
 // badValues describes non-finite, negative and (for times) zero values.
@@ -448,9 +641,8 @@ func badValues(xs []float64, side string, positive bool) string {
 	return fmt.Sprintf("%s has %s sample(s) of %d; ", side, strings.Join(parts, ", "), len(xs))
 }
 
-// runJobs fills rows from jobs; the bootstrap dominates and runs on
-// GOMAXPROCS goroutines. Each row draws from its own PCG stream seeded by
-// (cfg.Seed, row index), so results do not depend on scheduling.
+// runJobs fills rows from jobs on GOMAXPROCS goroutines; each job is
+// deterministic, so results do not depend on scheduling.
 func runJobs(rows []Row, jobs []*rowJob, cfg Config) {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(jobs)/64))
 	var wg sync.WaitGroup
@@ -459,9 +651,9 @@ func runJobs(rows []Row, jobs []*rowJob, cfg Config) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var bs bootScratch
+			var sc shiftScratch
 			for i := range next {
-				rows[jobs[i].row] = jobs[i].compute(cfg, &bs)
+				rows[jobs[i].row] = jobs[i].compute(cfg, &sc)
 			}
 		}()
 	}
@@ -472,7 +664,7 @@ func runJobs(rows []Row, jobs []*rowJob, cfg Config) {
 	wg.Wait()
 }
 
-func (j *rowJob) compute(cfg Config, bs *bootScratch) Row {
+func (j *rowJob) compute(cfg Config, sc *shiftScratch) Row {
 	r := j.tmpl
 	r.P, r.Q = 1, 1
 	if r.Verdict == New || r.Verdict == Missing {
@@ -484,33 +676,149 @@ func (j *rowJob) compute(cfg Config, bs *bootScratch) Row {
 	}
 	if j.absolute {
 		r.Method = MethodAbsolute
-		r.Baseline, r.Current = Summarize(j.base), Summarize(j.cur)
-		b, c := j.base[0], j.cur[0]
+		r.Baseline, r.Current = Summarize(j.base[0]), Summarize(j.cur[0])
+		b, c := j.base[0][0], j.cur[0][0]
 		r.Ratio = safeDiv(c, b)
 		r.Change = r.Ratio - 1
 		return r
 	}
-	if len(j.base) == 0 || len(j.cur) == 0 {
+	b, c := pooledRuns(j.base), pooledRuns(j.cur)
+	if len(b) == 0 || len(c) == 0 {
 		return j.computeSummary(r, cfg)
 	}
-	bSorted, cSorted := slices.Clone(j.base), slices.Clone(j.cur)
-	r.Baseline, r.Current = Summarize(j.base), Summarize(j.cur)
-	r.Method = mannWhitneyMethod(bSorted, cSorted)
-	th := benchmath.Thresholds{CompareAlpha: cfg.Alpha}
-	res := benchmath.AssumeNothing.Compare(benchmath.NewSample(bSorted, &th), benchmath.NewSample(cSorted, &th))
-	r.P = finite(res.P, 1)
+	r.Baseline, r.Current = Summarize(b), Summarize(c)
+	if len(j.base) > 1 {
+		r.Baseline.Runs = len(j.base)
+	}
+	if len(j.cur) > 1 {
+		r.Current.Runs = len(j.cur)
+	}
 	setRatio(&r, r.Baseline.Median, r.Current.Median)
-	if hl := hodgesLehmannRatio(bSorted, cSorted, bs); hl > 0 {
-		r.ShiftRatio = hl
-		r.Change = worse(hl, r.Direction)
+	logScale := r.Baseline.Min > 0 && r.Current.Min > 0
+	if len(j.base) > 1 || len(j.cur) > 1 {
+		j.computeRuns(&r, logScale, sc)
+	} else {
+		j.computeSingle(&r, b, c, logScale, sc)
 	}
 	r.WelchT, r.WelchP = welch(r.Baseline.Mean, r.Baseline.Stddev, r.Baseline.N, r.Current.Mean, r.Current.Stddev, r.Current.N)
 	r.CohenD = cohenD(r.Baseline.Mean, r.Baseline.Stddev, r.Baseline.N, r.Current.Mean, r.Current.Stddev, r.Current.N)
-	if cfg.BootstrapIters > 0 && r.Baseline.Median > 0 {
-		r.CILow, r.CIHigh = bs.ratioCI(bSorted, cSorted, cfg.BootstrapIters, cfg.Seed, j.seedOffset+uint64(j.row)<<8)
+	if r.Role == RolePrimary && j.drift > 0 {
+		r.Drift, r.DriftSource = math.Exp(j.drift)-1, j.driftSrc
 	}
-	j.inconclusive(&r, cfg)
+	j.tooFew(&r, cfg)
 	return r
+}
+
+// computeSingle: one run per side. Mann-Whitney U on the samples, the
+// Hodges-Lehmann shift of the logs with Moses' interval.
+func (j *rowJob) computeSingle(r *Row, b, c []float64, logScale bool, sc *shiftScratch) {
+	bSorted, cSorted := sortedCopy(b), sortedCopy(c)
+	r.Method = mannWhitneyMethod(bSorted, cSorted)
+	th := benchmath.Thresholds{CompareAlpha: 0.05}
+	res := benchmath.AssumeNothing.Compare(benchmath.NewSample(bSorted, &th), benchmath.NewSample(cSorted, &th))
+	r.P = finite(res.P, 1)
+	var sh Shift
+	if logScale {
+		sh = sc.shiftOf(logs(bSorted), logs(cSorted), Level)
+	} else {
+		sh = sc.shiftOf(bSorted, cSorted, Level)
+	}
+	setShift(r, sh, logScale)
+}
+
+// computeRuns: several runs on a side; runs are the units.
+func (j *rowJob) computeRuns(r *Row, logScale bool, sc *shiftScratch) {
+	tr := func(xs []float64) []float64 {
+		s := sortedCopy(xs)
+		if logScale {
+			return logs(s)
+		}
+		return s
+	}
+	center := func(xs []float64) float64 { return Quantile(tr(xs), 0.5) }
+	kb, kc := len(j.base), len(j.cur)
+	var est, se float64
+	var df float64
+	if kb == kc {
+		r.Method = MethodRunsPaired
+		d := make([]float64, kb)
+		for i := range d {
+			bi, ci := tr(j.base[i]), tr(j.cur[i])
+			if len(bi) == 0 || len(ci) == 0 {
+				d[i] = center(j.cur[i]) - center(j.base[i])
+				continue
+			}
+			d[i] = sc.shiftOf(bi, ci, Level).Est
+		}
+		m, sd := stat.MeanStdDev(d, nil)
+		est, se, df = m, sd/math.Sqrt(float64(kb)), float64(kb-1)
+	} else {
+		r.Method = MethodRunsWelch
+		xb, xc := make([]float64, kb), make([]float64, kc)
+		for i := range xb {
+			xb[i] = center(j.base[i])
+		}
+		for i := range xc {
+			xc[i] = center(j.cur[i])
+		}
+		mb, sb := stat.MeanStdDev(xb, nil)
+		mc, sc2 := stat.MeanStdDev(xc, nil)
+		est = mc - mb
+		switch {
+		case kb >= 2 && kc >= 2:
+			vb, vc := sb*sb/float64(kb), sc2*sc2/float64(kc)
+			se = math.Sqrt(vb + vc)
+			df = (vb + vc) * (vb + vc) / (vb*vb/float64(kb-1) + vc*vc/float64(kc-1))
+		case kb >= 2: // one current run: the run-to-run variance from the baseline runs
+			se, df = sb*math.Sqrt(1/float64(kb)+1/float64(kc)), float64(kb-1)
+		default:
+			se, df = sc2*math.Sqrt(1/float64(kb)+1/float64(kc)), float64(kc-1)
+		}
+	}
+	var lo, hi float64
+	switch {
+	case se > 0 && df > 0 && !math.IsNaN(df):
+		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
+		r.P = finite(2*t.Survival(math.Abs(est/se)), 1)
+		q := t.Quantile(0.5 + Level/2)
+		lo, hi = est-q*se, est+q*se
+	case est == 0:
+		r.P, lo, hi = 1, est, est
+	default: // identical shifts in every run: no run-to-run variation at all
+		r.P, lo, hi = 0, est, est
+	}
+	setShift(r, Shift{Est: est, Lo: lo, Hi: hi, Cover: Level}, logScale)
+	unit := "log"
+	if !logScale {
+		unit = "raw"
+	}
+	r.Reason = joinReason(fmt.Sprintf("%d+%d runs as units (%s, df=%.3g, %s scale)", kb, kc, r.Method, df, unit), r.Reason)
+}
+
+// setShift turns a shift (log or raw scale) into ShiftRatio, its interval
+// and Change.
+func setShift(r *Row, sh Shift, logScale bool) {
+	if logScale {
+		r.ShiftRatio, r.CILow, r.CIHigh = math.Exp(sh.Est), math.Exp(sh.Lo), math.Exp(sh.Hi)
+	} else {
+		mb := r.Baseline.Median
+		if !(mb > 0) {
+			return // ratio undefined: Change stays that of the medians
+		}
+		r.ShiftRatio = max(0, (mb+sh.Est)/mb)
+		r.CILow, r.CIHigh = max(0, (mb+sh.Lo)/mb), max(0, (mb+sh.Hi)/mb)
+	}
+	if r.ShiftRatio > 0 {
+		r.Change = worse(r.ShiftRatio, r.Direction)
+	}
+}
+
+func logs(sorted []float64) []float64 {
+	out := make([]float64, len(sorted))
+	for i, x := range sorted {
+		out[i] = math.Log(x)
+	}
+	return out
 }
 
 // mannWhitneyMethod names the variant go-moremath's MannWhitneyUTest uses
@@ -542,44 +850,44 @@ func mannWhitneyMethod(b, c []float64) string {
 // computeSummary adapts the method when a side has only summary statistics
 // (pytest-benchmark without --benchmark-save-data): Welch's t-test on mean,
 // stddev and n replaces the rank test, the medians give the ratio, and no
-// bootstrap is possible.
+// interval of the shift is possible.
 func (j *rowJob) computeSummary(r Row, cfg Config) Row {
 	bs, cs := j.bStats, j.cStats
+	b, c := pooledRuns(j.base), pooledRuns(j.cur)
 	if bs == nil {
-		s := Describe(j.base, "")
+		s := Describe(b, "")
 		bs = &s
 	}
 	if cs == nil {
-		s := Describe(j.cur, "")
+		s := Describe(c, "")
 		cs = &s
 	}
-	r.Baseline, r.Current = statsSummary(bs, j.base), statsSummary(cs, j.cur)
+	r.Baseline, r.Current = statsSummary(bs, b), statsSummary(cs, c)
 	r.Method = MethodSummaryOnly
-	r.Reason = "raw samples not saved: Welch's t-test on mean, stddev and n replaces Mann-Whitney U; ratio of the reported medians; no bootstrap CI"
+	r.Reason = "raw samples not saved: Welch's t-test on mean, stddev and n replaces Mann-Whitney U; ratio of the reported medians; no confidence interval"
 	setRatio(&r, bs.Median, cs.Median)
 	r.WelchT, r.WelchP = welch(bs.Mean, bs.Stddev, bs.N, cs.Mean, cs.Stddev, cs.N)
 	r.P = r.WelchP
 	r.CohenD = cohenD(bs.Mean, bs.Stddev, bs.N, cs.Mean, cs.Stddev, cs.N)
-	j.inconclusive(&r, cfg)
+	if r.Role == RolePrimary && j.drift > 0 {
+		r.Drift, r.DriftSource = math.Exp(j.drift)-1, j.driftSrc
+	}
+	j.tooFew(&r, cfg)
 	return r
 }
 
-func (j *rowJob) inconclusive(r *Row, cfg Config) {
-	var why []string
-	if r.Baseline.N < cfg.MinSamples || r.Current.N < cfg.MinSamples {
-		why = append(why, fmt.Sprintf("too few samples (n=%d+%d, need %d per side)", r.Baseline.N, r.Current.N, cfg.MinSamples))
+// tooFew makes a row inconclusive when a side has fewer than MinSamples
+// samples: too few for a test at the 5% level.
+func (j *rowJob) tooFew(r *Row, cfg Config) {
+	if r.Baseline.N >= cfg.MinSamples && r.Current.N >= cfg.MinSamples {
+		return
 	}
-	if r.Baseline.CV > cfg.MaxCV || r.Current.CV > cfg.MaxCV {
-		why = append(why, fmt.Sprintf("too noisy (CV %.0f%% / %.0f%%, limit %.0f%%)", 100*r.Baseline.CV, 100*r.Current.CV, 100*cfg.MaxCV))
+	r.Verdict = Inconclusive
+	msg := fmt.Sprintf("too few samples (n=%d+%d): at least %d rounds per side are needed to judge", r.Baseline.N, r.Current.N, cfg.MinSamples)
+	if r.Reason != "" {
+		msg += "; " + r.Reason
 	}
-	if len(why) > 0 {
-		r.Verdict = Inconclusive
-		msg := strings.Join(why, "; ")
-		if r.Reason != "" {
-			msg += "; " + r.Reason
-		}
-		r.Reason = msg
-	}
+	r.Reason = msg
 }
 
 func statsSummary(s *Stats, samples []float64) *SampleSummary {
@@ -587,7 +895,11 @@ func statsSummary(s *Stats, samples []float64) *SampleSummary {
 	if cv == 0 && s.Mean != 0 {
 		cv = s.Stddev / math.Abs(s.Mean)
 	}
-	return &SampleSummary{N: s.N, Median: s.Median, Mean: s.Mean, Stddev: s.Stddev, Min: s.Min, Max: s.Max, CV: cv, Samples: slices.Clone(samples)}
+	out := &SampleSummary{N: s.N, Median: s.Median, Mean: s.Mean, Stddev: s.Stddev, Min: s.Min, Max: s.Max, CV: cv, Samples: slices.Clone(samples)}
+	if s.Median != 0 {
+		out.IQRRel = s.IQR / math.Abs(s.Median)
+	}
+	return out
 }
 
 // setRatio sets Ratio and Change from the two medians. A zero baseline
@@ -617,43 +929,6 @@ func worse(ratio float64, d Direction) float64 {
 		return 1/ratio - 1
 	}
 	return ratio - 1
-}
-
-// hodgesLehmannRatio returns exp(median_{i,j}(log c_j - log b_i)), the
-// Hodges-Lehmann shift of the log samples (the estimator that goes with the
-// Mann-Whitney test), or 0 when a sample is not positive. Its efficiency is
-// about 95% of the mean's on normal data against 64% for the median, which
-// matters with 10 rounds (docs/STATISTICS.md).
-func hodgesLehmannRatio(b, c []float64, bs *bootScratch) float64 {
-	if len(b) == 0 || len(c) == 0 || b[0] <= 0 || c[0] <= 0 { // sorted: [0] is the minimum
-		return 0
-	}
-	m := len(b) * len(c)
-	if cap(bs.diffs) < m {
-		bs.diffs = make([]float64, m)
-	}
-	d := bs.diffs[:m]
-	lb := bs.logs[:0]
-	for _, x := range b {
-		lb = append(lb, math.Log(x))
-	}
-	bs.logs = lb
-	k := 0
-	for _, y := range c {
-		ly := math.Log(y)
-		for _, x := range lb {
-			d[k] = ly - x
-			k++
-		}
-	}
-	var med float64
-	if m%2 == 1 {
-		med = selectK(d, m/2)
-	} else {
-		lo := selectK(d, m/2-1)
-		med = (lo + selectK(d[m/2:], 0)) / 2
-	}
-	return math.Exp(med)
 }
 
 func safeDiv(a, b float64) float64 {
@@ -705,13 +980,23 @@ func cohenD(m1, s1 float64, n1 int, m2, s2 float64, n2 int) float64 {
 	return finite((m2-m1)/pooled, 0)
 }
 
-// adjust sets Q: the Benjamini-Hochberg step-up adjustment of P over the
-// rows that reached a test (cfg.Correction "bh"), or Q = P ("none").
-// q(i) = min over j>=i of p(j)·m/j with p sorted ascending, capped at 1.
-func adjust(rows []Row, cfg Config) {
+// tested reports whether a row reached a test (and so enters BH).
+func tested(r *Row) bool {
+	switch r.Method {
+	case MethodMannWhitneyExact, MethodMannWhitneyNormal, MethodSummaryOnly, MethodRunsPaired, MethodRunsWelch:
+		return r.Verdict != Errored
+	}
+	return false
+}
+
+// adjust sets Q for the rows of one role (a family): the Benjamini-Hochberg
+// step-up adjustment of P over the family's tested rows (cfg.Correction
+// "bh"), or Q = P ("none"). q(i) = min over j>=i of p(j)·m/j with p sorted
+// ascending, capped at 1.
+func adjust(rows []Row, cfg Config, role string) {
 	var idx []int
-	for i, r := range rows {
-		if r.Method == MethodMannWhitneyExact || r.Method == MethodMannWhitneyNormal || r.Method == MethodSummaryOnly {
+	for i := range rows {
+		if rows[i].RoleOf() == role && tested(&rows[i]) {
 			idx = append(idx, i)
 		}
 	}
@@ -731,10 +1016,22 @@ func adjust(rows []Row, cfg Config) {
 	}
 }
 
-// decide turns the statistics of a row into its verdict and severity.
+// decide turns the statistics of a row into its verdict, severity and
+// reason (see CompareRuns).
 func decide(r *Row, cfg Config) {
 	switch r.Verdict {
 	case New, Missing, Errored, Inconclusive:
+		if r.Verdict == Inconclusive && r.Change >= cfg.Threshold && r.Role != RoleDerived {
+			r.PastThreshold = true
+		}
+		if r.Role == RoleDerived && r.Verdict == Inconclusive {
+			r.Verdict = Info
+		}
+		return
+	}
+	if r.Role == RoleDerived {
+		r.Verdict = Info
+		r.Reason = joinReason("derived from the benchmark's time (or secondary): shown, not judged", r.Reason)
 		return
 	}
 	r.Verdict = Unchanged
@@ -752,15 +1049,92 @@ func decide(r *Row, cfg Config) {
 		}
 		return
 	}
-	if r.Q >= cfg.Alpha {
-		return
+	th := cfg.Threshold
+	sig := r.Q < cfg.Alpha
+	// The change's interval in the worse direction.
+	wLo, wHi := r.Change, r.Change
+	if r.CILow > 0 && r.CIHigh > 0 {
+		wLo, wHi = worse(r.CILow, r.Direction), worse(r.CIHigh, r.Direction)
+		if wLo > wHi {
+			wLo, wHi = wHi, wLo
+		}
 	}
+	inDrift := r.Drift > 0 && r.ShiftRatio > 0 && math.Abs(math.Log(r.ShiftRatio)) <= math.Log1p(r.Drift)
+	ci := fmt.Sprintf("%s (95%% CI %s..%s, p=%.3f, q=%.3f)", pct(r.Change), pct(wLo), pct(wHi), r.P, r.Q)
 	switch {
-	case r.Change >= cfg.Threshold:
+	case sig && (r.Change >= th || r.Change <= -th) && inDrift:
+		r.Verdict = Inconclusive
+		r.PastThreshold = r.Change >= th
+		r.Reason = joinReason(fmt.Sprintf("%s is inside the run-to-run drift: %s; measure base and head side by side (A/B) or in several runs per side to decide",
+			ci, driftText(r)), r.Reason)
+	case sig && r.Change >= th:
 		r.Verdict, r.Severity = Regression, severity(r.Change)
-	case r.Change <= -cfg.Threshold:
+	case sig && r.Change <= -th:
 		r.Verdict = Improvement
+	case wLo > -th && wHi < th:
+		r.Verdict = Unchanged
+	default:
+		r.Verdict = Inconclusive
+		r.PastThreshold = r.Change >= th
+		r.Reason = joinReason(inconclusiveReason(r, th, wLo, wHi, sig, ci), r.Reason)
 	}
+}
+
+// inconclusiveReason says why the interval did not decide and what would.
+func inconclusiveReason(r *Row, th, wLo, wHi float64, sig bool, ci string) string {
+	n := min(r.Baseline.N, r.Current.N)
+	var what string
+	switch {
+	case math.Abs(r.Change) >= th:
+		what = fmt.Sprintf("%s: past the %s threshold but not significant", ci, pct(th))
+	case sig:
+		what = fmt.Sprintf("%s: a significant change below the %s threshold whose interval reaches it", ci, pct(th))
+	default:
+		what = fmt.Sprintf("%s: the interval reaches the %s threshold and the difference is not significant", ci, pct(th))
+	}
+	if r.Baseline.Runs > 1 || r.Current.Runs > 1 {
+		return what + "; more runs per side would decide"
+	}
+	// The interval narrows as 1/sqrt(n): rounds for it to fit inside
+	// (-th, th) around the same estimate.
+	half := (wHi - wLo) / 2
+	room := min(th-r.Change, r.Change+th)
+	if math.Abs(r.Change) < th && room > 0 && half > 0 && n > 0 {
+		need := math.Ceil(float64(n) * (half / room) * (half / room))
+		if need <= 10*float64(n) && need < 1e6 {
+			return what + fmt.Sprintf("; about %.0f rounds per side (now %d) would decide", need, n)
+		}
+		return what + fmt.Sprintf("; more than %d rounds per side would be needed: measure base and head side by side (A/B) instead", 10*n)
+	}
+	return what + fmt.Sprintf("; more rounds (now %d per side) or measuring base and head side by side (A/B) would decide", n)
+}
+
+func driftText(r *Row) string {
+	if strings.HasPrefix(r.DriftSource, "history") {
+		return fmt.Sprintf("runs on the base branch differ by ±%.0f%% (%s)", 100*r.Drift, r.DriftSource)
+	}
+	return fmt.Sprintf("separate runs on shared runners differ by up to ±%.0f%% (%s)", 100*r.Drift, r.DriftSource)
+}
+
+// pct formats a fraction as a signed percentage ("+25%", "-3.1%").
+func pct(f float64) string {
+	switch {
+	case math.IsInf(f, 0) || f >= math.MaxFloat64/2:
+		return "+inf%"
+	case math.Abs(f) >= 0.1:
+		return fmt.Sprintf("%+.0f%%", 100*f)
+	}
+	return fmt.Sprintf("%+.1f%%", 100*f)
+}
+
+func joinReason(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 // severity grades a change (fraction worse): minor below +50%, major below
@@ -776,9 +1150,27 @@ func severity(change float64) Severity {
 	}
 }
 
+// summarize counts benchmarks: the primary row of each decides its verdict;
+// memory rows count in the Memory* fields.
 func summarize(rows []Row) Summary {
-	s := Summary{Benchmarks: len(rows)}
-	for _, r := range rows {
+	var s Summary
+	memReg, memImp := map[string]bool{}, map[string]bool{}
+	for i := range rows {
+		r := &rows[i]
+		role := r.RoleOf()
+		if role == RoleMemory {
+			switch r.Verdict {
+			case Regression:
+				memReg[r.ID] = true
+			case Improvement:
+				memImp[r.ID] = true
+			}
+			continue
+		}
+		if role != RolePrimary {
+			continue
+		}
+		s.Benchmarks++
 		switch r.Verdict {
 		case Regression:
 			s.Regressions++
@@ -799,6 +1191,9 @@ func summarize(rows []Row) Summary {
 			s.Compared++
 		case Inconclusive:
 			s.Inconclusive++
+			if r.PastThreshold {
+				s.InconclusivePast++
+			}
 		case New:
 			s.New++
 		case Missing:
@@ -808,6 +1203,12 @@ func summarize(rows []Row) Summary {
 		}
 		if len(r.RuleFailures) > 0 {
 			s.RulesFailed++
+		}
+	}
+	s.MemoryRegressions = len(memReg)
+	for id := range memImp {
+		if !memReg[id] {
+			s.MemoryImprovements++
 		}
 	}
 	return s
@@ -873,12 +1274,12 @@ func sanitizeRow(r *Row) {
 			}
 		}
 	}
-	fix(&r.Ratio, &r.Change, &r.ShiftRatio, &r.CILow, &r.CIHigh, &r.P, &r.Q, &r.WelchT, &r.WelchP, &r.CohenD)
+	fix(&r.Ratio, &r.Change, &r.ShiftRatio, &r.CILow, &r.CIHigh, &r.P, &r.Q, &r.WelchT, &r.WelchP, &r.CohenD, &r.Drift)
 	for _, s := range []*SampleSummary{r.Baseline, r.Current} {
 		if s == nil {
 			continue
 		}
-		fix(&s.Median, &s.Mean, &s.Stddev, &s.Min, &s.Max, &s.CV)
+		fix(&s.Median, &s.Mean, &s.Stddev, &s.Min, &s.Max, &s.CV, &s.MADRel, &s.IQRRel)
 		for i := range s.Samples {
 			fix(&s.Samples[i])
 		}
@@ -888,9 +1289,9 @@ func sanitizeRow(r *Row) {
 	}
 	msg := "values out of float64 range (NaN or overflow): statistics set to 0"
 	switch r.Verdict {
-	case New, Missing, Errored:
+	case New, Missing, Errored, Info:
 		r.Reason = strings.TrimPrefix(r.Reason+"; "+msg, "; ")
 	default:
-		r.Verdict, r.Severity, r.Reason = Errored, NoSeverity, msg
+		r.Verdict, r.Severity, r.PastThreshold, r.Reason = Errored, NoSeverity, false, msg
 	}
 }

@@ -60,10 +60,14 @@ func TestCompareVerdicts(t *testing.T) {
 		bench("noisy", noisy(rng, 10, 3e-3, 0.6)),
 		bench("added", noisy(rng, 10, 1e-3, 0.02)),
 	)
-	c, err := Compare(base, cur, DefaultConfig())
+	cfg := DefaultConfig()
+	cfg.DriftAllowance = 0 // the rounds alone: no run-to-run drift allowed here
+	c, err := Compare(base, cur, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A 3x slowdown with rounds of CV 60% is a regression: spread is never
+	// a veto, the evidence (q) decides.
 	tests := []struct {
 		id   string
 		want Verdict
@@ -71,7 +75,7 @@ func TestCompareVerdicts(t *testing.T) {
 	}{
 		{"same", Unchanged, ""}, {"slow30", Regression, Minor}, {"slow70", Regression, Major},
 		{"slow150", Regression, Critical}, {"fast", Improvement, ""}, {"small", Unchanged, ""},
-		{"few", Inconclusive, ""}, {"noisy", Inconclusive, ""}, {"gone", Missing, ""}, {"added", New, ""},
+		{"few", Inconclusive, ""}, {"noisy", Regression, Critical}, {"gone", Missing, ""}, {"added", New, ""},
 	}
 	for _, tt := range tests {
 		r := findRow(t, c, tt.id, MetricTime)
@@ -79,13 +83,13 @@ func TestCompareVerdicts(t *testing.T) {
 			t.Errorf("%s: got %s/%s, want %s/%s (change %.3f q %.4f reason %q)", tt.id, r.Verdict, r.Severity, tt.want, tt.sev, r.Change, r.Q, r.Reason)
 		}
 	}
-	if r := findRow(t, c, "slow30", MetricTime); !(r.CILow < r.Ratio && r.Ratio < r.CIHigh && r.CILow > 1.2) {
-		t.Errorf("slow30 CI [%v, %v] does not bracket ratio %v above 1.2", r.CILow, r.CIHigh, r.Ratio)
+	if r := findRow(t, c, "slow30", MetricTime); !(r.CILow < r.ShiftRatio && r.ShiftRatio < r.CIHigh && r.CILow > 1.2) {
+		t.Errorf("slow30 CI [%v, %v] does not bracket the shift ratio %v above 1.2", r.CILow, r.CIHigh, r.ShiftRatio)
 	}
 	if r := findRow(t, c, "few", MetricTime); !strings.Contains(r.Reason, "too few samples") {
 		t.Errorf("few reason %q", r.Reason)
 	}
-	// One critical and 3 of 6 compared regressed (50% > 30%) fail the default
+	// Two critical and 4 of 7 judged regressed (57% > 30%) fail the default
 	// gate; both reasons are given and every regression is marked.
 	if c.Gate.Pass || len(c.Gate.Reasons) != 2 {
 		t.Errorf("gate %+v, want a failure with 2 reasons", c.Gate)
@@ -96,7 +100,8 @@ func TestCompareVerdicts(t *testing.T) {
 		}
 	}
 	s := c.Summary
-	if s.Regressions != 3 || s.Critical != 1 || s.Major != 1 || s.Minor != 1 || s.Compared != 6 || s.New != 1 || s.Missing != 1 || s.Inconclusive != 2 {
+	if s.Regressions != 4 || s.Critical != 2 || s.Major != 1 || s.Minor != 1 || s.Compared != 7 || s.New != 1 || s.Missing != 1 || s.Inconclusive != 1 ||
+		s.Benchmarks != s.Compared+s.Inconclusive+s.New+s.Missing+s.Errored {
 		t.Errorf("summary %+v", s)
 	}
 	if _, err := json.Marshal(c); err != nil {
@@ -107,23 +112,61 @@ func TestCompareVerdicts(t *testing.T) {
 func TestCompareHigherIsBetter(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
+	// A benchmark whose primary metric is a throughput (Go's MB/s-only
+	// benchmarks, Google Benchmark items/s).
 	mk := func(center float64) Benchmark {
-		b := bench("x", noisy(rng, 10, 1e-3, 0.01))
-		b.Metrics = map[string]Metric{"MB/s": {Unit: "MB/s", Direction: HigherIsBetter, Samples: noisy(rng, 10, center, 0.01)}}
-		return b
+		return Benchmark{ID: "x", Name: "x", Unit: "MB/s", Direction: HigherIsBetter, Samples: noisy(rng, 10, center, 0.01)}
 	}
 	c, err := Compare(res(mk(1000)), res(mk(400)), DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := findRow(t, c, "x", "MB/s")
+	r := findRow(t, c, "x", MetricTime)
 	// throughput 1000 -> 400: time per byte x2.5, +150% worse: critical.
 	if r.Verdict != Regression || r.Severity != Critical || math.Abs(r.Change-1.5) > 0.05 {
 		t.Errorf("MB/s drop: got %s/%s change %.3f", r.Verdict, r.Severity, r.Change)
 	}
 	c, _ = Compare(res(mk(400)), res(mk(1000)), DefaultConfig())
-	if r := findRow(t, c, "x", "MB/s"); r.Verdict != Improvement {
+	if r := findRow(t, c, "x", MetricTime); r.Verdict != Improvement {
 		t.Errorf("MB/s rise: got %s", r.Verdict)
+	}
+}
+
+// TestDerivedMetricsShownNotCounted: a benchmark slowed 3x with MB/s and
+// cpu-s/op beside its time counts once; the derived rows are shown (Info)
+// with their statistics; memory rows are judged on their own.
+func TestDerivedMetricsShownNotCounted(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(11, 12))
+	mk := func(f float64, allocs float64) Benchmark {
+		b := bench("x", noisy(rng, 10, 1e-3*f, 0.02))
+		b.Metrics = map[string]Metric{
+			"MB/s":      {Unit: "MB/s", Direction: HigherIsBetter, Samples: noisy(rng, 10, 100/f, 0.02)},
+			"cpu-s/op":  {Unit: "cpu-s/op", Direction: LowerIsBetter, Samples: noisy(rng, 10, 1e-3*f, 0.02)},
+			"allocs/op": {Unit: "allocs/op", Direction: LowerIsBetter, Samples: []float64{allocs, allocs, allocs, allocs, allocs, allocs}},
+		}
+		return b
+	}
+	c, err := Compare(res(mk(1, 10)), res(mk(3, 30)), DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Summary
+	if s.Benchmarks != 1 || s.Regressions != 1 || s.Critical != 1 || s.Compared != 1 || s.MemoryRegressions != 1 {
+		t.Errorf("summary %+v: want 1 benchmark, 1 critical regression, 1 memory regression", s)
+	}
+	for _, m := range []string{"MB/s", "cpu-s/op"} {
+		r := findRow(t, c, "x", m)
+		if r.Verdict != Info || r.Role != RoleDerived || r.Current == nil || r.Baseline == nil || r.Change < 1.5 {
+			t.Errorf("%s: %s/%s change %v: want info with statistics", m, r.Verdict, r.Role, r.Change)
+		}
+	}
+	if r := findRow(t, c, "x", "allocs/op"); r.Verdict != Regression || r.Role != RoleMemory {
+		t.Errorf("allocs/op: %s/%s, want a memory regression", r.Verdict, r.Role)
+	}
+	vars := GateVarsOf(s)
+	if vars["critical"] != 1 || vars["regressed_pct"] != 100 || vars["mem_regressed"] != 1 {
+		t.Errorf("gate vars %v", vars)
 	}
 }
 
@@ -157,14 +200,20 @@ func TestBootstrapDeterministic(t *testing.T) {
 
 func TestBenjaminiHochberg(t *testing.T) {
 	t.Parallel()
-	rows := []Row{{P: 0.01}, {P: 0.04}, {P: 0.03}, {P: 0.2}}
+	rows := []Row{{P: 0.01}, {P: 0.04}, {P: 0.03}, {P: 0.2}, {P: 0.001, Role: RoleMemory}}
 	for i := range rows {
 		rows[i].Method = MethodMannWhitneyExact
+		if rows[i].Role == "" {
+			rows[i].Role = RolePrimary
+		}
 	}
-	adjust(rows, DefaultConfig())
+	adjust(rows, DefaultConfig(), RolePrimary)
+	if rows[4].Q != 0 {
+		t.Errorf("memory row adjusted with the primary family: q = %v, want untouched 0", rows[4].Q)
+	}
 	// sorted p: .01 .03 .04 .2 -> p*m/k: .04 .06 .0533 .2 -> step-up min: .04 .0533 .0533 .2
 	want := []float64{0.04, 0.16 / 3, 0.16 / 3, 0.2}
-	for i, r := range rows {
+	for i, r := range rows[:4] {
 		if math.Abs(r.Q-want[i]) > 1e-12 {
 			t.Errorf("q[%d] = %v, want %v", i, r.Q, want[i])
 		}
@@ -281,6 +330,11 @@ func TestBadInput(t *testing.T) {
 		{name: "empty both", base: res(), cur: res()},
 		{name: "first run", base: nil, cur: res(bench("x", ok)), want: New},
 		{name: "new with NaN", base: res(), cur: res(bench("x", []float64{math.NaN(), 1})), want: New, reason: "NaN"},
+		{name: "new that failed", base: res(bench("y", ok)), cur: res(Benchmark{ID: "x", Unit: "s", Error: "timeout"}, bench("y", ok)), want: Errored, reason: "timeout"},
+		{name: "direction differs", base: res(bench("x", ok)), cur: res(Benchmark{ID: "x", Unit: "s", Direction: HigherIsBetter, Samples: ok}), want: Errored, reason: "direction differs"},
+		{name: "unknown direction", base: res(bench("x", ok)), cur: res(Benchmark{ID: "x", Unit: "s", Direction: "sideways", Samples: ok}), want: Errored, reason: "unknown direction"},
+		{name: "zero spread both sides", base: res(bench("x", []float64{1, 1, 1, 1, 1})), cur: res(bench("x", []float64{3, 3, 3, 3, 3})), want: Regression},
+		{name: "zero spread one side", base: res(bench("x", []float64{1, 1, 1, 1, 1})), cur: res(bench("x", ok)), want: Unchanged},
 		{name: "missing with Inf stats", base: res(Benchmark{ID: "x", Unit: "s", Stats: &Stats{N: 3, Mean: math.Inf(1)}}), cur: res(bench("y", ok)), want: Missing},
 	}
 	for _, tt := range tests {
@@ -384,30 +438,6 @@ func TestMedianTable(t *testing.T) {
 	}
 }
 
-func TestHodgesLehmannRatio(t *testing.T) {
-	t.Parallel()
-	rng := rand.New(rand.NewPCG(15, 16))
-	var bs bootScratch
-	for _, n := range [][2]int{{1, 1}, {4, 4}, {5, 4}, {10, 10}, {7, 20}} {
-		b, c := sortedCopy(noisy(rng, n[0], 1, 0.1)), sortedCopy(noisy(rng, n[1], 1.3, 0.1))
-		var d []float64
-		for _, y := range c {
-			for _, x := range b {
-				d = append(d, math.Log(y)-math.Log(x))
-			}
-		}
-		slices.Sort(d)
-		m := len(d)
-		want := math.Exp((d[(m-1)/2] + d[m/2]) / 2)
-		if got := hodgesLehmannRatio(b, c, &bs); math.Abs(got-want) > 1e-12*want {
-			t.Errorf("n=%v: got %v, want %v", n, got, want)
-		}
-	}
-	if got := hodgesLehmannRatio([]float64{0, 1}, []float64{1, 2}, &bs); got != 0 {
-		t.Errorf("zero sample: got %v, want 0 (undefined)", got)
-	}
-}
-
 // TestMedianTableAlias checks that the alias table reproduces the exact law.
 func TestMedianTableAlias(t *testing.T) {
 	t.Parallel()
@@ -503,6 +533,128 @@ func TestCompareRandomBadInput(t *testing.T) {
 		}
 		if _, err := json.Marshal(c); err != nil {
 			t.Fatalf("case %d: %v\nbaseline %+v\ncurrent %+v", i, err, bs, cs)
+		}
+	}
+}
+
+// TestDriftAllowance: a change inside the run-to-run drift is not a
+// regression (inconclusive, naming the drift); outside it, it is; with a
+// history the allowance comes from the history's spread.
+func TestDriftAllowance(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(21, 22))
+	base := res(bench("x", noisy(rng, 10, 1e-3, 0.02)))
+	for _, tt := range []struct {
+		name   string
+		factor float64
+		drift  map[string]Drift
+		want   Verdict
+		reason string
+	}{
+		{"default: +40% inside ±50%", 1.4, nil, Inconclusive, "separate runs on shared runners differ by up to ±50%"},
+		{"default: 3x outside", 3, nil, Regression, ""},
+		{"quiet history: +40% is a regression", 1.4, map[string]Drift{"x": {Sigma: 0.02, Runs: 12}}, Regression, ""},
+		{"noisy history: 3x inside", 3, map[string]Drift{"x": {Sigma: 0.3, Runs: 12}}, Inconclusive, "runs on the base branch differ by ±257% (history of 12 runs)"},
+		{"short history: default applies", 1.4, map[string]Drift{"x": {Sigma: 0.001, Runs: 3}}, Inconclusive, "default allowance"},
+	} {
+		cur := res(bench("x", noisy(rng, 10, tt.factor*1e-3, 0.02)))
+		c, err := CompareRuns([]*Results{base}, []*Results{cur}, DefaultConfig(), tt.drift)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := findRow(t, c, "x", MetricTime)
+		if r.Verdict != tt.want || !strings.Contains(r.Reason, tt.reason) {
+			t.Errorf("%s: got %s %q, want %s with %q", tt.name, r.Verdict, r.Reason, tt.want, tt.reason)
+		}
+		if r.Verdict == Inconclusive && (!r.PastThreshold || c.Summary.InconclusivePast != 1) {
+			t.Errorf("%s: past threshold %v, summary %+v: the estimate is past the threshold", tt.name, r.PastThreshold, c.Summary)
+		}
+	}
+}
+
+func TestEstimateDrift(t *testing.T) {
+	t.Parallel()
+	if _, ok := EstimateDrift([]float64{1, 2, 3}); ok {
+		t.Error("3 runs accepted, want at least MinDriftRuns")
+	}
+	// Alternating ±10% around 1: every successive |log difference| is
+	// log(1.1/0.9); sigma = 1.4826·that/√2.
+	d, ok := EstimateDrift([]float64{1.1, 0.9, 1.1, 0.9, 1.1, 0.9})
+	want := MADScale * math.Log(1.1/0.9) / math.Sqrt2
+	if !ok || math.Abs(d.Sigma-want) > 1e-12 || d.Runs != 6 {
+		t.Errorf("got %+v %v, want sigma %v over 6 runs", d, ok, want)
+	}
+	// A step change of the code moves one difference only.
+	d, _ = EstimateDrift([]float64{1, 1.01, 0.99, 1, 3, 3.03, 2.97, 3})
+	if d.Sigma > 0.03 {
+		t.Errorf("a step inflated sigma to %v", d.Sigma)
+	}
+}
+
+// TestRunsAsBlocks: with several runs per side, a run that drifted (all its
+// rounds 2x slower) cannot make an A/A comparison a regression, while a
+// consistent 3x slowdown in every pair is one.
+func TestRunsAsBlocks(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(31, 32))
+	run := func(center float64) *Results { return res(bench("x", noisy(rng, 10, center, 0.03))) }
+	// A/A, but the second current run landed on a slow moment.
+	c, err := CompareRuns([]*Results{run(1), run(1), run(1)}, []*Results{run(1), run(2), run(1)}, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := findRow(t, c, "x", MetricTime)
+	if r.Verdict == Regression || r.Method != MethodRunsPaired || r.Current.Runs != 3 {
+		t.Errorf("A/A with one drifted run: %s method %s runs %d (reason %q)", r.Verdict, r.Method, r.Current.Runs, r.Reason)
+	}
+	// The same data pooled as one run each would (wrongly) call it a regression.
+	pool := func(rs ...*Results) *Results {
+		var s []float64
+		for _, x := range rs {
+			s = append(s, x.Benchmarks[0].Samples...)
+		}
+		return res(bench("x", s))
+	}
+	cfg := DefaultConfig()
+	cfg.DriftAllowance = 0
+	cp, _ := Compare(pool(run(1), run(1), run(1)), pool(run(1), run(2), run(2)), cfg)
+	if v := findRow(t, cp, "x", MetricTime).Verdict; v != Regression {
+		t.Logf("pooled rounds: %s", v)
+	}
+	c, _ = CompareRuns([]*Results{run(1), run(1.2), run(0.9)}, []*Results{run(3), run(3.5), run(2.8)}, DefaultConfig(), nil)
+	if r := findRow(t, c, "x", MetricTime); r.Verdict != Regression || r.Severity != Critical {
+		t.Errorf("3x in every pair: %s/%s (reason %q, p %v)", r.Verdict, r.Severity, r.Reason, r.P)
+	}
+	// Unequal counts: Welch over run medians.
+	c, _ = CompareRuns([]*Results{run(1), run(1.1), run(0.95), run(1.05)}, []*Results{run(3), run(3.2)}, DefaultConfig(), nil)
+	if r := findRow(t, c, "x", MetricTime); r.Verdict != Regression || r.Method != MethodRunsWelch {
+		t.Errorf("unequal counts: %s %s (%q)", r.Verdict, r.Method, r.Reason)
+	}
+}
+
+// TestNothingJudged: the gate fails with verdict error when every current
+// benchmark errored (with or without a baseline) or nothing was judged.
+func TestNothingJudged(t *testing.T) {
+	t.Parallel()
+	ok := []float64{1, 1.1, 0.9, 1.05, 1}
+	failed := Benchmark{ID: "x", Unit: "s", Error: "panic: boom"}
+	for _, tt := range []struct {
+		name      string
+		base, cur *Results
+		verdict   string
+	}{
+		{"all errored, first run", nil, res(failed), GateError},
+		{"all errored", res(bench("x", ok)), res(failed), GateError},
+		{"all inconclusive", res(bench("x", []float64{1, 2})), res(bench("x", []float64{1, 2})), GateError},
+		{"first run ok", nil, res(bench("x", ok)), GatePass},
+		{"one judged", res(bench("x", ok), bench("y", []float64{1})), res(bench("x", ok), bench("y", []float64{1})), GatePass},
+	} {
+		c, err := Compare(tt.base, tt.cur, DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Gate.Verdict != tt.verdict || c.Gate.Pass != (tt.verdict == GatePass) {
+			t.Errorf("%s: gate %+v, want verdict %s", tt.name, c.Gate, tt.verdict)
 		}
 	}
 }

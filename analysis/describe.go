@@ -142,10 +142,33 @@ func Quantile(sorted []float64, p float64) float64 {
 // Summarize returns the SampleSummary of samples (sorted copy kept).
 func Summarize(samples []float64) *SampleSummary {
 	st := Describe(samples, "")
-	return &SampleSummary{
+	s := &SampleSummary{
 		N: st.N, Median: st.Median, Mean: st.Mean, Stddev: st.Stddev,
 		Min: st.Min, Max: st.Max, CV: st.CV, Samples: slices.Clone(samples),
 	}
+	if st.Median != 0 && st.N > 0 {
+		s.MADRel = MADScale * MAD(samples, st.Median) / math.Abs(st.Median)
+		s.IQRRel = st.IQR / math.Abs(st.Median)
+	}
+	return s
+}
+
+// MADScale makes the median absolute deviation a consistent estimator of the
+// standard deviation of normal data: 1/Φ⁻¹(3/4).
+const MADScale = 1.4826
+
+// MAD is the median absolute deviation of xs from center:
+// median |x_i - center| (unscaled). 0 for an empty slice.
+func MAD(xs []float64, center float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	d := make([]float64, len(xs))
+	for i, x := range xs {
+		d[i] = math.Abs(x - center)
+	}
+	slices.Sort(d)
+	return Quantile(d, 0.5)
 }
 
 // pyQ1 is pytest-benchmark's Stats.q1 (stats.py) on sorted data: written by

@@ -12,27 +12,32 @@ import (
 	"strings"
 )
 
-// DefaultGate is the seed's gate: fail on any critical regression, on more
-// than 3 major ones, or when more than 30% of the compared benchmarks
-// regressed.
+// DefaultGate is the default gate: fail on any critical regression, on
+// more than 3 major ones, or when more than 30% of the judged benchmarks
+// regressed. Every count is of benchmarks (their primary metric); memory
+// verdicts have their own variables (mem_regressed), not in the default.
 const DefaultGate = "critical>0 || major>3 || regressed_pct>30"
 
 // GateVars are the names a gate expression may use, with their meaning.
 var GateVars = map[string]string{
-	"critical":      "regressions of severity critical (> +100%)",
-	"major":         "regressions of severity major (+50% to +100%)",
-	"minor":         "regressions of severity minor (threshold to +50%)",
-	"regressed":     "regressions of any severity",
-	"regressed_pct": "regressions as a percentage of the compared rows (0-100)",
-	"improvements":  "improvements",
-	"unchanged":     "unchanged rows",
-	"inconclusive":  "inconclusive rows (too few samples or too noisy)",
-	"new":           "rows only in the current run",
-	"missing":       "rows only in the baseline",
-	"errored":       "rows whose benchmark failed or had bad values",
-	"compared":      "rows with a statistical verdict (regression, improvement, unchanged)",
-	"benchmarks":    "rows in total",
-	"rules_failed":  "rows failing a pytest-benchmark rule",
+	"critical":          "benchmarks that regressed by more than +100% (critical)",
+	"major":             "benchmarks that regressed by +50% to +100% (major)",
+	"minor":             "benchmarks that regressed by the threshold to +50% (minor)",
+	"regressed":         "benchmarks that regressed, any severity",
+	"regressed_pct":     "regressed benchmarks as a percentage of the judged ones (0-100)",
+	"improvements":      "benchmarks that improved",
+	"unchanged":         "unchanged benchmarks",
+	"inconclusive":      "inconclusive benchmarks (the evidence decided neither way)",
+	"inconclusive_past": "inconclusive benchmarks whose estimated change is past the threshold",
+	"new":               "benchmarks only in the current run",
+	"missing":           "benchmarks only in the baseline",
+	"errored":           "benchmarks that failed or had bad values",
+	"compared":          "benchmarks judged: regression, improvement or unchanged (same as judged)",
+	"judged":            "benchmarks judged: regression, improvement or unchanged",
+	"benchmarks":        "benchmarks in total",
+	"mem_regressed":     "benchmarks with a memory metric (B/op, allocs/op, peak RSS) that regressed",
+	"mem_improved":      "benchmarks with a memory metric that improved and none that regressed",
+	"rules_failed":      "benchmarks failing a pytest-benchmark rule",
 }
 
 // GateExpr is a parsed gate expression.
@@ -226,17 +231,21 @@ func GateVarsOf(s Summary) map[string]float64 {
 		"regressed": float64(s.Regressions), "regressed_pct": pct,
 		"improvements": float64(s.Improvements), "unchanged": float64(s.Unchanged),
 		"inconclusive": float64(s.Inconclusive), "new": float64(s.New), "missing": float64(s.Missing),
-		"errored": float64(s.Errored), "compared": float64(s.Compared), "benchmarks": float64(s.Benchmarks),
+		"errored": float64(s.Errored), "compared": float64(s.Compared), "judged": float64(s.Compared),
+		"benchmarks": float64(s.Benchmarks), "inconclusive_past": float64(s.InconclusivePast),
+		"mem_regressed": float64(s.MemoryRegressions), "mem_improved": float64(s.MemoryImprovements),
 		"rules_failed": float64(s.RulesFailed),
 	}
 }
 
 // EvalGate decides the gate of c with expression expr (DefaultGate when
 // empty) and marks the rows that made it fail (Row.GateFailed). Besides the
-// expression, three checks always fail the gate: a failed pytest-benchmark
-// rule (as --benchmark-compare-fail does), a baseline that shares no
-// benchmark with the current run, and no benchmark at all (nothing compared
-// must not pass silently).
+// expression, a failed pytest-benchmark rule fails the gate (as
+// --benchmark-compare-fail does), and the gate fails with verdict GateError
+// when nothing could be judged: no benchmark at all, every current
+// benchmark errored, or a baseline exists but no benchmark was judged
+// (every one errored, inconclusive, new or missing). A run that judged
+// nothing must not pass silently.
 func EvalGate(c *Comparison, expr string) (Gate, error) {
 	if expr == "" {
 		expr = DefaultGate
@@ -261,13 +270,14 @@ func EvalGate(c *Comparison, expr string) (Gate, error) {
 		used = append(used, "rules_failed")
 		gate.Reasons = append(gate.Reasons, fmt.Sprintf("%d benchmark(s) failed a pytest-benchmark rule", s.RulesFailed))
 	}
-	if s.Benchmarks == 0 {
-		fail = true
-		gate.Reasons = append(gate.Reasons, "no benchmark results on either side: nothing was compared")
+	gate.Verdict = GatePass
+	if fail {
+		gate.Verdict = GateFail
 	}
-	if c.Baseline != nil && s.Missing > 0 && s.New+s.Missing == s.Benchmarks {
+	if why := nothingJudged(c); why != "" {
 		fail = true
-		gate.Reasons = append(gate.Reasons, fmt.Sprintf("baseline and current run share no benchmark (%d new, %d missing): nothing was compared", s.New, s.Missing))
+		gate.Verdict = GateError
+		gate.Reasons = append(gate.Reasons, why)
 	}
 	gate.Pass = !fail
 	mark := map[string]bool{}
@@ -278,15 +288,49 @@ func EvalGate(c *Comparison, expr string) (Gate, error) {
 		r := &c.Rows[i]
 		r.GateFailed = false
 		switch {
+		case r.RoleOf() == RoleMemory:
+			r.GateFailed = r.Verdict == Regression && mark["mem_regressed"]
+		case r.RoleOf() != RolePrimary:
 		case r.Verdict == Regression && (mark["regressed"] || mark["regressed_pct"] ||
 			mark["critical"] && r.Severity == Critical || mark["major"] && r.Severity == Major || mark["minor"] && r.Severity == Minor):
 			r.GateFailed = true
 		case mark["rules_failed"] && len(r.RuleFailures) > 0,
 			mark["errored"] && r.Verdict == Errored,
 			mark["missing"] && r.Verdict == Missing,
-			mark["inconclusive"] && r.Verdict == Inconclusive:
+			mark["inconclusive"] && r.Verdict == Inconclusive,
+			mark["inconclusive_past"] && r.Verdict == Inconclusive && r.PastThreshold:
 			r.GateFailed = true
 		}
 	}
 	return gate, nil
+}
+
+// nothingJudged returns why the comparison could judge nothing, or "".
+func nothingJudged(c *Comparison) string {
+	s := c.Summary
+	if s.Benchmarks == 0 {
+		return "nothing could be judged: no benchmark results on either side"
+	}
+	curErr, cur := 0, 0
+	for i := range c.Rows {
+		r := &c.Rows[i]
+		if r.RoleOf() != RolePrimary || r.Verdict == Missing {
+			continue
+		}
+		cur++
+		if r.Verdict == Errored {
+			curErr++
+		}
+	}
+	if cur > 0 && curErr == cur {
+		return fmt.Sprintf("nothing could be judged: every current benchmark errored (%d)", curErr)
+	}
+	if c.Baseline == nil || s.Compared > 0 {
+		return ""
+	}
+	if s.New+s.Missing == s.Benchmarks {
+		return fmt.Sprintf("nothing could be judged: baseline and current run share no benchmark (%d new, %d missing)", s.New, s.Missing)
+	}
+	return fmt.Sprintf("nothing could be judged: of %d benchmarks, %d errored, %d inconclusive, %d missing, %d new; see the reasons per benchmark",
+		s.Benchmarks, s.Errored, s.Inconclusive, s.Missing, s.New)
 }

@@ -166,6 +166,22 @@ const (
 	New          Verdict = "new"
 	Missing      Verdict = "missing"
 	Errored      Verdict = "errored"
+	// Info marks a derived metric (MB/s, ops/s, cpu-s/op, custom units):
+	// its statistics are shown beside the benchmark's primary metric, but it
+	// is a function of it, so it is never tested or counted again.
+	Info Verdict = "info"
+)
+
+// Roles of a row (Row.Role): what a comparison judges and counts.
+const (
+	// RolePrimary is the benchmark's primary metric (time per operation):
+	// one per benchmark, judged and counted in the headline and the gate.
+	RolePrimary = "primary"
+	// RoleMemory rows (B/op, allocs/op, peak RSS) are judged on their own
+	// and counted in their own gate variables (mem_regressed...).
+	RoleMemory = "memory"
+	// RoleDerived rows are shown only (Verdict Info).
+	RoleDerived = "derived"
 )
 
 // Severity grades a regression by the size of the change (fraction worse):
@@ -211,20 +227,30 @@ type RunInfo struct {
 	Artifact   string    `json:"artifact,omitempty"`
 	ArtifactID int64     `json:"artifact_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at,omitzero"`
+	// Runs is the number of results files (runs) on this side when there
+	// were several; Run and Machine are those of the first.
+	Runs int `json:"runs,omitempty"`
 }
 
 // Config are the comparison settings in force.
 type Config struct {
-	Threshold       float64  `json:"threshold"`         // fraction, default 0.20
-	Alpha           float64  `json:"alpha"`             // default 0.05
-	MinSamples      int      `json:"min_samples"`       // default 4
-	MaxCV           float64  `json:"max_cv"`            // default 0.30
-	MemoryThreshold float64  `json:"memory_threshold"`  // bytes, default 100 MB
-	Correction      string   `json:"correction"`        // "bh" (Benjamini-Hochberg) or "none"
-	BootstrapIters  int      `json:"bootstrap_iters"`   // default 2000
-	Seed            uint64   `json:"seed"`              // bootstrap seed
-	FailOn          string   `json:"fail_on,omitempty"` // gate expression
-	Rules           []string `json:"rules,omitempty"`   // pytest-benchmark style rules
+	Threshold       float64 `json:"threshold"`        // fraction, default 0.20
+	Alpha           float64 `json:"alpha"`            // default 0.05
+	MinSamples      int     `json:"min_samples"`      // default 4
+	MemoryThreshold float64 `json:"memory_threshold"` // bytes, default 100 MB
+	Correction      string  `json:"correction"`       // "bh" (Benjamini-Hochberg) or "none"
+	// DriftAllowance is the run-to-run drift (fraction, 0.5 = ±50%) allowed
+	// for a benchmark without history when each side is one separate run:
+	// a change inside it is not called a regression (docs/STATISTICS.md
+	// says how the default was measured). 0 disables it: for base and head
+	// measured side by side (interleaved A/B).
+	DriftAllowance float64 `json:"drift_allowance"`
+	// DriftSigmas scales the allowance estimated from history: a change is
+	// inside the drift when |log ratio| <= DriftSigmas·√2·σ, σ the robust
+	// run-to-run standard deviation of log medians on the base branch.
+	DriftSigmas float64  `json:"drift_sigmas"`
+	FailOn      string   `json:"fail_on,omitempty"` // gate expression
+	Rules       []string `json:"rules,omitempty"`   // pytest-benchmark style rules
 	// Calibration is the id of a calibration benchmark: when set and present
 	// on both sides, every current time sample is multiplied by
 	// baseline-calibration-median / current-calibration-median before the
@@ -244,6 +270,9 @@ type Row struct {
 	Metric    string    `json:"metric"`
 	Unit      string    `json:"unit"`
 	Direction Direction `json:"direction"`
+	// Role is RolePrimary, RoleMemory or RoleDerived (empty in comparisons
+	// written before roles existed: read as primary for "time").
+	Role string `json:"role,omitempty"`
 
 	Verdict  Verdict  `json:"verdict"`
 	Severity Severity `json:"severity,omitempty"`
@@ -255,19 +284,31 @@ type Row struct {
 	Baseline *SampleSummary `json:"baseline,omitempty"`
 	Current  *SampleSummary `json:"current,omitempty"`
 
-	// Ratio = current median / baseline median. Change is the signed
-	// fractional change in the "worse" direction: +0.25 means 25% worse
-	// (slower for time, lower for MB/s), from ShiftRatio when set, else Ratio.
+	// Ratio = current median / baseline median (what benchstat reports).
+	// Change is the signed fractional change in the "worse" direction:
+	// +0.25 means 25% worse (slower for time, lower for MB/s), from
+	// ShiftRatio when set, else Ratio.
 	Ratio  float64 `json:"ratio,omitempty"`
 	Change float64 `json:"change,omitempty"`
 	// ShiftRatio is the Hodges-Lehmann estimate of the ratio current/baseline:
-	// exp(median over all pairs (i, j) of log c_j - log b_i). It is more
-	// efficient than the ratio of medians on small samples, so Change (and the
-	// severity) derive from it when every sample is positive; 0 otherwise.
+	// exp(median over all pairs (i, j) of log c_j - log b_i); with several
+	// runs per side, exp of the mean per-run shift. Change and the severity
+	// derive from it.
 	ShiftRatio float64 `json:"shift_ratio,omitempty"`
-	// CI is the bootstrap 95% confidence interval of Ratio.
+	// CILow and CIHigh bound the 95% confidence interval of ShiftRatio:
+	// Moses' distribution-free interval (order statistics of the pairwise
+	// log differences) for one run per side, a t interval over runs for
+	// several.
 	CILow  float64 `json:"ci_low,omitempty"`
 	CIHigh float64 `json:"ci_high,omitempty"`
+	// Drift is the run-to-run drift allowed on this row (fraction: 0.6 =
+	// ±60%) and DriftSource where it came from ("history of 12 runs",
+	// "default"); 0 when none applied (A/B, several runs per side).
+	Drift       float64 `json:"drift,omitempty"`
+	DriftSource string  `json:"drift_source,omitempty"`
+	// PastThreshold marks an inconclusive row whose estimated change is at
+	// or past the regression threshold: reports name it with a warning.
+	PastThreshold bool `json:"past_threshold,omitempty"`
 	// P is the raw two-sided Mann-Whitney p-value, Q the Benjamini-Hochberg
 	// adjusted one used for the decision.
 	P      float64 `json:"p"`
@@ -283,22 +324,44 @@ type Row struct {
 	RuleFailures []string `json:"rule_failures,omitempty"`
 }
 
+// RoleOf is the row's Role, or for rows written before roles existed the
+// role its metric implies ("time" primary, B/op, allocs/op and peak-rss
+// memory, anything else derived).
+func (r *Row) RoleOf() string {
+	switch {
+	case r.Role != "":
+		return r.Role
+	case r.Metric == "" || r.Metric == "time":
+		return RolePrimary
+	}
+	return MetricRole(r.Metric)
+}
+
 // SampleSummary is one side of a row.
 type SampleSummary struct {
-	N       int       `json:"n"`
-	Median  float64   `json:"median"`
-	Mean    float64   `json:"mean"`
-	Stddev  float64   `json:"stddev"`
-	Min     float64   `json:"min"`
-	Max     float64   `json:"max"`
-	CV      float64   `json:"cv"`
+	N      int     `json:"n"`
+	Median float64 `json:"median"`
+	Mean   float64 `json:"mean"`
+	Stddev float64 `json:"stddev"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+	CV     float64 `json:"cv"`
+	// MADRel is the robust spread 1.4826·MAD/median and IQRRel the
+	// interquartile range over the median: reported, never a veto.
+	MADRel  float64   `json:"mad_rel,omitempty"`
+	IQRRel  float64   `json:"iqr_rel,omitempty"`
+	Runs    int       `json:"runs,omitempty"` // runs pooled in Samples, when several
 	Samples []float64 `json:"samples,omitempty"`
 }
 
-// Summary counts rows by verdict and severity.
+// Summary counts benchmarks (not rows) by the verdict of their primary
+// metric: Benchmarks = Regressions + Improvements + Unchanged +
+// Inconclusive + New + Missing + Errored, and Compared (judged) =
+// Regressions + Improvements + Unchanged. Memory verdicts are counted
+// apart (Memory*); derived metrics are not counted.
 type Summary struct {
-	Benchmarks   int `json:"benchmarks"` // rows in total
-	Compared     int `json:"compared"`   // rows with both sides and a statistical verdict
+	Benchmarks   int `json:"benchmarks"` // benchmarks in total
+	Compared     int `json:"compared"`   // benchmarks judged: regression, improvement or unchanged
 	Regressions  int `json:"regressions"`
 	Critical     int `json:"critical"`
 	Major        int `json:"major"`
@@ -309,16 +372,36 @@ type Summary struct {
 	New          int `json:"new"`
 	Missing      int `json:"missing"`
 	Errored      int `json:"errored"`
-	// RulesFailed counts rows with at least one failed pytest-benchmark rule.
+	// InconclusivePast counts inconclusive benchmarks whose estimated change
+	// is at or past the threshold (named in the headline with a warning).
+	InconclusivePast int `json:"inconclusive_past_threshold"`
+	// MemoryRegressions counts benchmarks with at least one memory metric
+	// (B/op, allocs/op, peak RSS) that regressed; MemoryImprovements those
+	// with one that improved and none that regressed.
+	MemoryRegressions  int `json:"memory_regressions"`
+	MemoryImprovements int `json:"memory_improvements"`
+	// RulesFailed counts benchmarks with at least one failed
+	// pytest-benchmark rule.
 	RulesFailed int `json:"rules_failed,omitempty"`
 }
 
 // Gate is the pass/fail decision of the CI gate with its reasons.
 type Gate struct {
-	Pass    bool     `json:"pass"`
+	Pass bool `json:"pass"`
+	// Verdict is GatePass, GateFail (the expression or a rule failed) or
+	// GateError (nothing could be judged: every benchmark errored,
+	// inconclusive or missing, or there was none).
+	Verdict string   `json:"verdict,omitempty"`
 	Reasons []string `json:"reasons,omitempty"`
 	Rule    string   `json:"rule,omitempty"` // the gate expression evaluated
 }
+
+// Gate verdicts.
+const (
+	GatePass  = "pass"
+	GateFail  = "fail"
+	GateError = "error"
+)
 
 // TrendInfo is the trend of one benchmark over the history, ready to render.
 type TrendInfo struct {
