@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -261,4 +262,56 @@ func Write(w io.Writer, entries []Entry) error {
 		return fmt.Errorf("write history: %w", err)
 	}
 	return nil
+}
+
+// DriftRuns is how many of the latest history entries Drift reads: recent
+// enough to describe today's runners, enough for a robust spread.
+const DriftRuns = 30
+
+// Drift estimates each benchmark's run-to-run spread from the last
+// DriftRuns entries of a history (time order), with
+// analysis.EstimateDrift on its run medians. Benchmarks with fewer than
+// analysis.MinDriftRuns medians, or whose unit changed within those
+// entries, are left out (the comparison then uses its default allowance).
+func Drift(entries []Entry) map[string]analysis.Drift {
+	idx := timeOrder(entries)
+	if len(idx) > DriftRuns {
+		idx = idx[len(idx)-DriftRuns:]
+	}
+	medians := map[string][]float64{}
+	units := map[string]string{}
+	mixed := map[string]bool{}
+	for _, i := range idx {
+		for id, s := range entries[i].Benchmarks {
+			if u, ok := units[id]; ok && u != s.Unit {
+				mixed[id] = true
+			}
+			units[id] = s.Unit
+			medians[id] = append(medians[id], s.Median)
+		}
+	}
+	out := make(map[string]analysis.Drift, len(medians))
+	for id, m := range medians {
+		if mixed[id] {
+			continue
+		}
+		if d, ok := analysis.EstimateDrift(m); ok {
+			out[id] = d
+		}
+	}
+	return out
+}
+
+// ReadFileLenient opens path and reads it with ReadLenient.
+func ReadFileLenient(path string) ([]Entry, []*LineError, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("history: %w", err)
+	}
+	defer f.Close()
+	entries, skipped, err := ReadLenient(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("history %s: %w", path, err)
+	}
+	return entries, skipped, nil
 }
