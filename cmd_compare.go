@@ -12,6 +12,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/ingest"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/scaling"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
 )
 
 func init() {
@@ -27,23 +28,29 @@ func readResultsAny(path string) (*analysis.Results, error) {
 
 // runCompare implements
 //
-//	xpcs-perf compare --baseline B --current C [--threshold 0.2] [--alpha 0.05]
-//	    [--fail-on EXPR] [--rules mean:20%,...] [--format text|json] [--out cmp.json]
+//	xpcs-perf compare --baseline B[,B2...|GLOB] --current C[,C2...|GLOB]
+//	    [--history history.jsonl] [--drift-allowance 0.5] [--threshold 0.2]
+//	    [--alpha 0.05] [--fail-on EXPR] [--rules mean:20%,...]
+//	    [--format text|json] [--out cmp.json]
 //
-// The exit status is 1 when the gate fails, 2 on usage errors.
+// Each side is one or more results files, one per run (runs are the units
+// when a side has several). The exit status is 0 when the gate passes, 1
+// when it fails, 2 when nothing could be judged or the input is unusable
+// (usage errors, unreadable files).
 func runCompare(stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	def := analysis.DefaultConfig()
-	baseline := fs.String("baseline", "", "baseline results `file` (empty: first run, every benchmark is new)")
-	current := fs.String("current", "", "current results `file` (required)")
+	baseline := fs.String("baseline", "", "baseline results `files`: a path, a comma list or a glob, one file per run (empty: first run, every benchmark is new)")
+	current := fs.String("current", "", "current results `files`: a path, a comma list or a glob, one file per run (required)")
+	history := fs.String("history", "", "history `file` (JSON Lines, from the action's history artifact): each benchmark's run-to-run drift on the base branch")
+	drift := fs.Float64("drift-allowance", def.DriftAllowance, "run-to-run drift allowed without history when each side is one separate run, as a `fraction` (0.5 = ±50%); 0 when base and head were measured side by side (interleaved)")
+	driftSigmas := fs.Float64("drift-sigmas", def.DriftSigmas, "with history, the drift allowed is this many run-to-run standard deviations (times √2)")
 	threshold := fs.Float64("threshold", def.Threshold, "regression threshold as a `fraction` of the median (0.2 = 20%)")
 	alpha := fs.Float64("alpha", def.Alpha, "significance level after Benjamini-Hochberg")
 	minSamples := fs.Int("min-samples", def.MinSamples, "fewer samples per side give inconclusive")
-	maxCV := fs.Float64("max-cv", def.MaxCV, "a coefficient of variation above this `fraction` gives inconclusive")
+	maxCV := fs.Float64("max-cv", 0, "deprecated and ignored: spread is reported, never a veto")
 	memThreshold := fs.Float64("memory-threshold", def.MemoryThreshold, "peak RSS increase in `bytes` that is a regression")
 	correction := fs.String("correction", def.Correction, "multiple-testing correction: bh or none")
-	boot := fs.Int("bootstrap", def.BootstrapIters, "bootstrap resamples for the ratio CI (0 disables)")
-	seed := fs.Uint64("seed", def.Seed, "bootstrap seed")
 	failOn := fs.String("fail-on", def.FailOn, "gate `expression`, e.g. \"critical>0 || major>3 || regressed_pct>30\"")
 	rules := fs.String("rules", "", "pytest-benchmark compare-fail `rules`, comma separated (mean:20%,min:30%,max:0.000001)")
 	calibration := fs.String("calibration", "", "normalise current times by this calibration benchmark `id` (off when empty)")
@@ -59,9 +66,13 @@ func runCompare(stdout, stderr io.Writer, args []string) error {
 	if *format != "text" && *format != "json" {
 		return &exitError{code: 2, msg: fmt.Sprintf("compare: --format %q: want text or json", *format)}
 	}
+	if *maxCV != 0 {
+		fmt.Fprintln(stderr, "xpcs-perf: compare: --max-cv is ignored: spread (CV, MAD/median) is reported and never vetoes a verdict; the evidence (q and the confidence interval) decides")
+	}
 	cfg := def
-	cfg.Threshold, cfg.Alpha, cfg.MinSamples, cfg.MaxCV = *threshold, *alpha, *minSamples, *maxCV
-	cfg.MemoryThreshold, cfg.Correction, cfg.BootstrapIters, cfg.Seed = *memThreshold, *correction, *boot, *seed
+	cfg.Threshold, cfg.Alpha, cfg.MinSamples = *threshold, *alpha, *minSamples
+	cfg.MemoryThreshold, cfg.Correction = *memThreshold, *correction
+	cfg.DriftAllowance, cfg.DriftSigmas = *drift, *driftSigmas
 	cfg.FailOn, cfg.Calibration = *failOn, *calibration
 	if *rules != "" {
 		cfg.Rules = []string{*rules}
@@ -69,24 +80,40 @@ func runCompare(stdout, stderr io.Writer, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, msg: "compare: " + err.Error()}
 	}
-	var base *analysis.Results
+	var base []*analysis.Results
 	if *baseline != "" {
-		b, err := readResultsAny(*baseline)
+		b, _, err := ingest.ReadRuns(*baseline)
 		if err != nil {
-			return fmt.Errorf("compare: baseline: %w", err)
+			return &exitError{code: 2, msg: fmt.Sprintf("compare: baseline: %v", err)}
 		}
 		base = b
 	}
-	cur, err := readResultsAny(*current)
+	cur, _, err := ingest.ReadRuns(*current)
 	if err != nil {
-		return fmt.Errorf("compare: current: %w", err)
+		return &exitError{code: 2, msg: fmt.Sprintf("compare: current: %v", err)}
 	}
-	c, err := analysis.Compare(base, cur, cfg)
+	var driftOf map[string]analysis.Drift
+	var histNote string
+	if *history != "" {
+		entries, skipped, err := trend.ReadFileLenient(*history)
+		if err != nil {
+			return &exitError{code: 2, msg: fmt.Sprintf("compare: history: %v", err)}
+		}
+		driftOf = trend.Drift(entries)
+		histNote = fmt.Sprintf("history %s: %d runs, run-to-run drift estimated for %d benchmarks", filepath.Base(*history), len(entries), len(driftOf))
+		if len(skipped) > 0 {
+			histNote += fmt.Sprintf(" (%d unusable lines skipped, first: %v)", len(skipped), skipped[0])
+		}
+	}
+	c, err := analysis.CompareRuns(base, cur, cfg, driftOf)
 	if err != nil {
-		return err
+		return &exitError{code: 2, msg: err.Error()}
+	}
+	if histNote != "" {
+		c.Notes = append(c.Notes, histNote)
 	}
 	// Complexity fits of the current run's scaling families, for the reports.
-	if scal, notes := scaling.FitResults(cur); len(scal) > 0 {
+	if scal, notes := scaling.FitResults(cur[0]); len(scal) > 0 {
 		c.Scaling = scal
 		c.Notes = append(c.Notes, notes...)
 	}
@@ -102,7 +129,10 @@ func runCompare(stdout, stderr io.Writer, args []string) error {
 	} else if err := writeCompareText(stdout, c, *baseline, *current); err != nil {
 		return err
 	}
-	if !c.Gate.Pass {
+	switch {
+	case c.Gate.Verdict == analysis.GateError:
+		return &exitError{code: 2, msg: "could not judge: " + strings.Join(c.Gate.Reasons, "; ")}
+	case !c.Gate.Pass:
 		return &exitError{code: 1, msg: "gate failed: " + strings.Join(c.Gate.Reasons, "; ")}
 	}
 	return nil

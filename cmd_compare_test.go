@@ -32,7 +32,8 @@ func TestCompareCommand(t *testing.T) {
 		{"bad gate", []string{"--current", old, "--fail-on", "crit>0"}, 2, ""},
 		{"bad rule", []string{"--current", old, "--rules", "mean:abc"}, 2, ""},
 		{"no current", []string{"--baseline", old}, 2, ""},
-		{"missing file", []string{"--current", "/nonexistent/results.json"}, 1, ""},
+		{"missing file", []string{"--current", "/nonexistent/results.json"}, 2, ""},
+		{"unmatched glob", []string{"--current", "/nonexistent/run-*.json"}, 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
