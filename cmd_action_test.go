@@ -264,12 +264,11 @@ func TestActionPullRequestSlowdown(t *testing.T) {
 	fake.AddComment(7, "reviewer", "looks good")
 	var r *jobRun
 	var baseData []byte
-	// A loaded machine makes rounds so noisy (CV 50-170% seen here with 8
-	// sessions on 2 cores) that the default 30% CV limit calls the result
-	// inconclusive (never a false pass). This scenario tests the pipeline,
-	// not the noise policy (analysis tests that), so it raises max-cv as a
-	// user on a noisy runner can, injects a 6x slowdown, and measures
-	// baseline and PR again (at most three times) if still not judged.
+	// A loaded machine makes rounds noisy (CV 50-170% seen here with 8
+	// sessions on 2 cores) and moves whole runs 2-7x. This scenario tests
+	// the pipeline, not the noise policy (analysis tests that), so it
+	// injects a 6x slowdown (beyond the default ±50% drift allowance) and
+	// measures baseline and PR again (at most three times) if not judged.
 	for attempt := 1; attempt <= 3; attempt++ {
 		// The baseline: the binary measures the benchmark (as main's nightly
 		// would) and it becomes the newest artifact of the base commit.
@@ -292,7 +291,6 @@ func TestActionPullRequestSlowdown(t *testing.T) {
 		r.env["INPUT_FILTER"] = bench
 		r.env["INPUT_ROUNDS"] = "10"
 		r.env["INPUT_TIME-BUDGET"] = "2m"
-		r.env["INPUT_MAX-CV"] = "5"
 		r.env["XPCS_PERF_INJECT_SLOWDOWN"] = bench + "=6"
 		r.run()
 		if r.code == 1 {
@@ -329,9 +327,17 @@ func TestActionPullRequestSlowdown(t *testing.T) {
 		t.Errorf("junit.xml without <failure> or report.html without <html>")
 	}
 
-	// The next push: the code is fixed (results ingested equal to the baseline).
+	// The next push: the code is fixed. Its results are ingested equal to a
+	// quiet re-measurement of the base (rounds within ±0.5% of the measured
+	// median, on both sides): on this shared machine the real rounds vary so
+	// much (CV 30-170%) that even identical files can leave the interval
+	// wider than ±20%, which is inconclusive and, with one benchmark,
+	// "could not judge" (analysis tests that policy; this tests the comment).
+	quiet := quietCopy(t, baseData)
+	fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "basesha", Created: time.Now(),
+		Zip: ghfake.Zip(map[string][]byte{"results.json": quiet})})
 	r2 := newJob(t, fake, "pull_request", prEvent(7, false))
-	writeWS(t, r2, "bench/results.json", baseData)
+	writeWS(t, r2, "bench/results.json", quiet)
 	r2.env["INPUT_RESULTS-FILE"] = "bench/results.json"
 	r2.run()
 	if r2.code != 0 {
@@ -743,4 +749,28 @@ func TestAggregateCommand(t *testing.T) {
 	if err := run(&stdout, &stderr, []string{"aggregate", "--dir", t.TempDir()}, func(string) string { return "" }); err == nil {
 		t.Error("empty folder: got nil error")
 	}
+}
+
+// quietCopy returns the results file data with every benchmark's rounds
+// replaced by its median times 1 ± 0.5% (a deterministic spread).
+func quietCopy(t *testing.T, data []byte) []byte {
+	t.Helper()
+	res, err := analysis.ReadResults(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range res.Benchmarks {
+		b := &res.Benchmarks[i]
+		med := analysis.Describe(b.Samples, b.Unit).Median
+		for j := range b.Samples {
+			b.Samples[j] = med * (1 + 0.005*math.Sin(float64(j)))
+		}
+		st := analysis.Describe(b.Samples, b.Unit)
+		b.Stats = &st
+	}
+	var buf bytes.Buffer
+	if err := analysis.WriteResults(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -272,7 +272,7 @@ func TestReadInputs(t *testing.T) {
 		check   func(*Inputs) string
 	}{
 		{"defaults", nil, "", func(in *Inputs) string {
-			if in.Category != "all" || in.Threshold != 0.2 || in.Alpha != 0.05 || in.MaxCV != 0.3 || !in.FailOnRegression || in.Comment != ghapi.CommentUpdate ||
+			if in.Category != "all" || in.Threshold != 0.2 || in.Alpha != 0.05 || in.DriftAllowance != -1 || !in.FailOnRegression || in.Comment != ghapi.CommentUpdate ||
 				in.OutputDir != filepath.Join(ws, "xpcs-perf-report") || in.BaselineArtifact != "xpcs-perf-all" || in.Mode != "run" {
 				return fmt.Sprintf("%+v", *in)
 			}
@@ -292,10 +292,10 @@ func TestReadInputs(t *testing.T) {
 		{"bad-category", map[string]string{"INPUT_CATEGORY": "gpu"}, "category", nil},
 		{"bad-shard", map[string]string{"INPUT_SHARD": "4/3"}, "shard", nil},
 		{"bad-alpha", map[string]string{"INPUT_ALPHA": "2"}, "alpha", nil},
-		{"bad-max-cv", map[string]string{"INPUT_MAX-CV": "-1"}, "max-cv", nil},
-		{"max-cv", map[string]string{"INPUT_MAX-CV": "45%"}, "", func(in *Inputs) string {
-			if math.Abs(in.MaxCV-0.45) > 1e-12 {
-				return fmt.Sprint("MaxCV ", in.MaxCV)
+		{"bad-drift", map[string]string{"INPUT_DRIFT-ALLOWANCE": "-1"}, "drift-allowance", nil},
+		{"max-cv deprecated", map[string]string{"INPUT_MAX-CV": "45%", "INPUT_DRIFT-ALLOWANCE": "0"}, "", func(in *Inputs) string {
+			if in.DriftAllowance != 0 || len(in.Deprecated) != 1 || !strings.Contains(in.Deprecated[0], "max-cv is ignored") {
+				return fmt.Sprint("DriftAllowance ", in.DriftAllowance, " deprecated ", in.Deprecated)
 			}
 			return ""
 		}},

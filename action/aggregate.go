@@ -130,5 +130,9 @@ func (s *state) aggregate(ctx context.Context) (int, error) {
 	}
 	// History is per category (written by the matrix jobs).
 	in.HistoryArtifact = "off"
-	return s.finish(ctx, m.Current, m.Baseline, nil)
+	var base []*analysis.Results
+	if m.Baseline != nil {
+		base = []*analysis.Results{m.Baseline}
+	}
+	return s.finish(ctx, []*analysis.Results{m.Current}, base, nil)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,17 +25,23 @@ type Inputs struct {
 	TimeBudget time.Duration
 	Data       []string // absolute paths inside the workspace
 
-	ResultsFile   string // absolute path inside the workspace ("" = run)
+	// ResultsFile is "" (run the benchmarks) or the results files of this
+	// run: absolute paths inside the workspace, comma-separated, globs
+	// expanded (several files = several runs of the head, the units).
+	ResultsFile   string
 	ResultsFormat string // auto, xpcs, pytest-benchmark, gobench, google-benchmark
 
 	BaselineArtifact string // artifact name ("" = derived)
-	BaselineFile     string // absolute path inside the workspace
+	BaselineFile     string // like ResultsFile: the base's runs (A/B or several runs per side)
 	HistoryArtifact  string // artifact name, "off" = no history
 
-	Threshold        float64
-	Alpha            float64
-	MaxCV            float64 // coefficient of variation above which a side is inconclusive
-	FailOn           string  // gate expression ("" = default)
+	Threshold float64
+	Alpha     float64
+	// DriftAllowance is the run-to-run drift allowed without history
+	// (analysis.Config.DriftAllowance); 0 when base and head were measured
+	// side by side. -1 = the default.
+	DriftAllowance   float64
+	FailOn           string // gate expression ("" = default)
 	FailOnRegression bool
 	Comment          ghapi.CommentMode
 	Mode             string // run or aggregate
@@ -45,6 +52,8 @@ type Inputs struct {
 	// output: the runner's host sees the workspace at another path).
 	OutputRel string
 	Workspace string
+	// Deprecated are warnings about inputs that no longer have an effect.
+	Deprecated []string
 }
 
 // input reads INPUT_<NAME> with the name upper-cased and dashes kept, as the
@@ -114,7 +123,7 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 		in.Data = append(in.Data, p)
 	}
 	if v := get("results-file", ""); v != "" {
-		if in.ResultsFile, err = inWorkspace(in.Workspace, v); err != nil {
+		if in.ResultsFile, err = inWorkspaceRuns(in.Workspace, v); err != nil {
 			bad("results-file", "%v", err)
 		}
 	}
@@ -133,7 +142,7 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 		in.BaselineArtifact = DefaultArtifact(in.Category, in.Shard)
 	}
 	if v := get("baseline-file", ""); v != "" {
-		if in.BaselineFile, err = inWorkspace(in.Workspace, v); err != nil {
+		if in.BaselineFile, err = inWorkspaceRuns(in.Workspace, v); err != nil {
 			bad("baseline-file", "%v", err)
 		}
 	}
@@ -157,13 +166,16 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 		}
 		in.Alpha = f
 	}
-	in.MaxCV = 0.3
 	if v := get("max-cv", ""); v != "" {
+		in.Deprecated = append(in.Deprecated, "input max-cv is ignored: spread (CV, MAD/median) is reported and never vetoes a verdict; the evidence (q and the confidence interval) decides")
+	}
+	in.DriftAllowance = -1
+	if v := get("drift-allowance", ""); v != "" {
 		f, err := parseFraction(v)
-		if err != nil || f <= 0 {
-			bad("max-cv", "%q: want a positive fraction such as 0.3 or a percentage such as 30%%", v)
+		if err != nil || f < 0 {
+			bad("drift-allowance", "%q: want a fraction >= 0 such as 0.5 or a percentage such as 50%% (0 when base and head were measured side by side)", v)
 		}
-		in.MaxCV = f
+		in.DriftAllowance = f
 	}
 	in.FailOn = get("fail-on", "")
 	if in.FailOn != "" {
@@ -220,6 +232,51 @@ func ParseShard(s string) (i, n int, err error) {
 
 // inWorkspace resolves p against ws and refuses paths that leave it,
 // including through symlinks of existing path prefixes.
+// inWorkspaceRuns resolves a comma-separated list of paths and glob
+// patterns against the workspace: every file must stay inside it, a pattern
+// must match at least one file (matches sorted by name), and the result is
+// the comma-joined absolute paths, in order (runs are paired by position).
+func inWorkspaceRuns(ws, v string) (string, error) {
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.ContainsAny(part, "*?[") {
+			p, err := inWorkspace(ws, part)
+			if err != nil {
+				return "", err
+			}
+			out = append(out, p)
+			continue
+		}
+		pat := part
+		if !filepath.IsAbs(pat) {
+			pat = filepath.Join(ws, pat)
+		}
+		m, err := filepath.Glob(pat)
+		if err != nil {
+			return "", fmt.Errorf("pattern %q: %w", part, err)
+		}
+		if len(m) == 0 {
+			return "", fmt.Errorf("pattern %q matches no file in the workspace", part)
+		}
+		sort.Strings(m)
+		for _, f := range m {
+			p, err := inWorkspace(ws, f)
+			if err != nil {
+				return "", err
+			}
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return "", fmt.Errorf("%q names no file", v)
+	}
+	return strings.Join(out, ","), nil
+}
+
 func inWorkspace(ws, p string) (string, error) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(ws, p)

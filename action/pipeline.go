@@ -197,39 +197,66 @@ func (s *state) run(ctx context.Context) (int, error) {
 		return s.aggregate(ctx)
 	}
 
+	for _, d := range in.Deprecated {
+		s.warnf("%s", d)
+	}
 	// 1. Measure or ingest, and write it down before any GitHub call.
-	cur, err := s.current(ctx)
+	curRuns, err := s.current(ctx)
 	if err != nil {
 		return ExitError, err
 	}
+	cur := curRuns[0]
 	if err := WriteResults(in.OutputDir, cur, nil); err != nil {
 		return ExitError, err
 	}
 	s.out.ResultsFile = filepath.ToSlash(filepath.Join(in.OutputRel, ResultsName))
 	s.logf("wrote %s (%d benchmarks)", s.out.ResultsFile, len(cur.Benchmarks))
 
+	if len(curRuns) > 1 {
+		s.notes = append(s.notes, fmt.Sprintf("%d current runs compared as units; %s holds the first", len(curRuns), ResultsName))
+	}
+
 	// 2. Baseline.
-	base, info, err := s.baseline(ctx)
+	baseRuns, info, err := s.baseline(ctx)
 	if err != nil {
 		return ExitError, err
 	}
-	if base != nil {
-		if err := WriteResults(in.OutputDir, cur, base); err != nil {
+	if len(baseRuns) > 0 {
+		if err := WriteResults(in.OutputDir, cur, baseRuns[0]); err != nil {
 			return ExitError, err
 		}
 	}
-	return s.finish(ctx, cur, base, info)
+	return s.finish(ctx, curRuns, baseRuns, info)
 }
 
 // finish compares, renders, reports and gates.
-func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *analysis.RunInfo) (int, error) {
+func (s *state) finish(ctx context.Context, curRuns, baseRuns []*analysis.Results, info *analysis.RunInfo) (int, error) {
 	in := s.in
+	cur := curRuns[0]
 	cfg := analysis.DefaultConfig()
-	cfg.Threshold, cfg.Alpha, cfg.MaxCV = in.Threshold, in.Alpha, in.MaxCV
+	cfg.Threshold, cfg.Alpha = in.Threshold, in.Alpha
+	if in.DriftAllowance >= 0 {
+		cfg.DriftAllowance = in.DriftAllowance
+		if in.DriftAllowance == 0 {
+			cfg.DriftSigmas = 0 // side by side: no drift between the sides
+		}
+	}
 	if in.FailOn != "" {
 		cfg.FailOn = in.FailOn
 	}
-	cmp, err := analysis.Compare(base, cur, cfg)
+	// History: every run reads it, for the trend charts and for each
+	// benchmark's run-to-run drift on the base branch; only main and
+	// nightly runs (no pull request) append to it.
+	var hist []trend.Entry
+	var drift map[string]analysis.Drift
+	if in.HistoryArtifact != "off" {
+		hist = s.loadHistory(ctx)
+		drift = trend.Drift(hist)
+		if len(hist) > 0 {
+			s.notes = append(s.notes, fmt.Sprintf("history: %d runs of the base branch; run-to-run drift estimated for %d benchmarks", len(hist), len(drift)))
+		}
+	}
+	cmp, err := analysis.CompareRuns(baseRuns, curRuns, cfg, drift)
 	if err != nil {
 		return ExitError, fmt.Errorf("compare: %w", err)
 	}
@@ -252,10 +279,7 @@ func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *a
 		cmp.Notes = append(cmp.Notes, scalNotes...)
 	}
 
-	// History: every run reads it for the trend charts; only main and
-	// nightly runs (no pull request) append to it.
 	if in.HistoryArtifact != "off" {
-		hist := s.loadHistory(ctx)
 		// This run is the last point of the charts (on a pull request: where
 		// the PR lands relative to main's history).
 		withCur := trend.Append(hist, historyEntry(cur, s.deps.Now()), trend.DefaultMax)
@@ -275,6 +299,8 @@ func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *a
 	s.out.Summary = cmp.Summary
 	s.out.AnalysisPass = cmp.Gate.Pass
 	switch {
+	case cmp.Gate.Verdict == analysis.GateError:
+		s.out.Verdict = "error"
 	case cmp.Baseline == nil:
 		s.out.Verdict = "no-baseline"
 	case cmp.Gate.Pass:
@@ -293,16 +319,24 @@ func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *a
 		s.comment(ctx, s.redact(md), cmp)
 	}
 
-	s.logf("verdict: %s (%d benchmarks, %d regressions: %d critical, %d major, %d minor; %d improvements, %d inconclusive)",
-		s.out.Verdict, cmp.Summary.Benchmarks, cmp.Summary.Regressions, cmp.Summary.Critical, cmp.Summary.Major,
-		cmp.Summary.Minor, cmp.Summary.Improvements, cmp.Summary.Inconclusive)
+	sum := cmp.Summary
+	s.logf("verdict: %s (%d benchmarks: %d judged, %d regressions: %d critical, %d major, %d minor; %d improvements, %d unchanged, %d inconclusive (%d past the threshold), %d new, %d missing, %d errored; memory: %d regressed)",
+		s.out.Verdict, sum.Benchmarks, sum.Compared, sum.Regressions, sum.Critical, sum.Major, sum.Minor, sum.Improvements,
+		sum.Unchanged, sum.Inconclusive, sum.InconclusivePast, sum.New, sum.Missing, sum.Errored, sum.MemoryRegressions)
+	if sum.InconclusivePast > 0 {
+		s.warnf("%d benchmark(s) changed past the %.0f%% threshold but the evidence could not confirm it (inconclusive): see the report", sum.InconclusivePast, 100*cfg.Threshold)
+	}
 	if !cmp.Gate.Pass {
+		what, code := "performance gate failed", ExitGate
+		if cmp.Gate.Verdict == analysis.GateError {
+			what, code = "could not judge", ExitError
+		}
 		if !in.FailOnRegression {
-			s.warnf("performance gate failed (%s); fail-on-regression is false: reporting only", strings.Join(cmp.Gate.Reasons, "; "))
+			s.warnf("%s (%s); fail-on-regression is false: reporting only", what, strings.Join(cmp.Gate.Reasons, "; "))
 			return ExitPass, nil
 		}
-		s.gha.Errorf("performance gate failed: %s", s.redact(strings.Join(cmp.Gate.Reasons, "; ")))
-		return ExitGate, nil
+		s.gha.Errorf("%s: %s", what, s.redact(strings.Join(cmp.Gate.Reasons, "; ")))
+		return code, nil
 	}
 	return ExitPass, nil
 }
@@ -315,23 +349,28 @@ func markerCategory(in *Inputs) string {
 }
 
 // current measures or ingests the current results and stamps the run.
-func (s *state) current(ctx context.Context) (*analysis.Results, error) {
+// With a results-file input of several files (runs), every run is returned,
+// the first one stamped; the comparison takes runs as units.
+func (s *state) current(ctx context.Context) ([]*analysis.Results, error) {
 	in := s.in
 	var res *analysis.Results
+	var runs []*analysis.Results
 	if in.ResultsFile != "" {
-		r, f, err := ingest.ReadFile(in.ResultsFile)
+		rs, f, err := ingest.ReadRuns(in.ResultsFile)
 		if err != nil {
 			return nil, fmt.Errorf("input results-file: %w", err)
 		}
 		if err := checkFormat(in.ResultsFormat, f, in.ResultsFile); err != nil {
 			return nil, err
 		}
-		res = r
-		if in.Shard != "" {
-			if err := s.shardFilter(res); err != nil {
-				return nil, err
+		for _, r := range rs {
+			if in.Shard != "" {
+				if err := s.shardFilter(r); err != nil {
+					return nil, err
+				}
 			}
 		}
+		res, runs = rs[0], rs
 	} else {
 		if s.deps.Run == nil {
 			return nil, errors.New("no benchmark runner in this build: set the results-file input")
@@ -342,13 +381,15 @@ func (s *state) current(ctx context.Context) (*analysis.Results, error) {
 		if err != nil {
 			return nil, fmt.Errorf("run %s benchmarks: %w", in.Category, err)
 		}
-		res = r
+		res, runs = r, []*analysis.Results{r}
 	}
 	if len(res.Benchmarks) == 0 {
 		return nil, fmt.Errorf("no benchmarks measured for category %q (filter %q, shard %q)", in.Category, in.Filter, in.Shard)
 	}
-	stampRun(&res.Run, s.ev, s.env.Getenv, in.Shard)
-	return res, nil
+	for _, r := range runs {
+		stampRun(&r.Run, s.ev, s.env.Getenv, in.Shard)
+	}
+	return runs, nil
 }
 
 func (s *state) shardFilter(res *analysis.Results) error {
@@ -409,16 +450,16 @@ func runURL(getenv func(string) string) string {
 // artifact. A missing, expired, corrupt or hostile artifact means no
 // baseline (with a warning that says why); a rate limit or an API failure
 // is an error, since passing without comparing would be silent.
-func (s *state) baseline(ctx context.Context) (*analysis.Results, *analysis.RunInfo, error) {
+func (s *state) baseline(ctx context.Context) ([]*analysis.Results, *analysis.RunInfo, error) {
 	in := s.in
 	if in.BaselineFile != "" {
-		res, _, err := ingest.ReadFile(in.BaselineFile)
+		runs, _, err := ingest.ReadRuns(in.BaselineFile)
 		if err != nil {
 			return nil, nil, fmt.Errorf("input baseline-file: %w", err)
 		}
-		s.out.BaselineFound, s.out.BaselineSHA = true, res.Run.Commit
-		s.logf("baseline: %s (%d benchmarks)", in.BaselineFile, len(res.Benchmarks))
-		return res, nil, nil
+		s.out.BaselineFound, s.out.BaselineSHA = true, runs[0].Run.Commit
+		s.logf("baseline: %s (%d run(s), %d benchmarks)", in.BaselineFile, len(runs), len(runs[0].Benchmarks))
+		return runs, nil, nil
 	}
 	if s.gh == nil {
 		s.warnf("no baseline: no github-token or repository to look up the artifact %q (first run)", in.BaselineArtifact)
@@ -470,7 +511,7 @@ func (s *state) baseline(ctx context.Context) (*analysis.Results, *analysis.RunI
 	s.logf("baseline: artifact %q id %d (%s, %s, %d benchmarks)", in.BaselineArtifact, got.Artifact.GetID(), how,
 		got.Artifact.GetCreatedAt().Format("2006-01-02 15:04 UTC"), len(res.Benchmarks))
 	info := &analysis.RunInfo{Artifact: in.BaselineArtifact, ArtifactID: got.Artifact.GetID(), CreatedAt: got.Artifact.GetCreatedAt().Time}
-	return res, info, nil
+	return []*analysis.Results{res}, info, nil
 }
 
 // pickResults chooses results.json in an artifact: at the root, else the
