@@ -237,13 +237,13 @@ func newMDRenderer(c *analysis.Comparison, opt Options) *mdRenderer {
 	m := &mdRenderer{c: c, opt: opt, category: categoryOf(c, opt), sum: summaryOf(c), gateFail: gateFailures(c), lines: map[*analysis.Row]string{}}
 	if c.Baseline == nil {
 		m.attention = rowsWith(rows, analysis.Errored)
-		m.rest = rowsWith(rows, analysis.New, analysis.Unchanged, analysis.Inconclusive, analysis.Regression, analysis.Improvement, analysis.Missing)
+		m.rest = rowsWith(rows, analysis.New, analysis.Unchanged, analysis.Inconclusive, analysis.Regression, analysis.Improvement, analysis.Missing, analysis.Info)
 		return m
 	}
 	m.regressions = rowsWith(rows, analysis.Regression)
 	m.improvements = rowsWith(rows, analysis.Improvement)
 	m.attention = rowsWith(rows, analysis.Errored, analysis.Inconclusive, analysis.Missing, analysis.New)
-	m.rest = rowsWith(rows, analysis.Unchanged)
+	m.rest = rowsWith(rows, analysis.Unchanged, analysis.Info)
 	return m
 }
 
@@ -324,6 +324,10 @@ func (m *mdRenderer) title(esc func(string) string) string {
 		return fmt.Sprintf("🆕 xpcs-perf %s: first run, no baseline yet — %d benchmarks measured", cat, s.Benchmarks)
 	case m.c.Baseline == nil:
 		return fmt.Sprintf("❌ xpcs-perf %s: failed — first run, no baseline yet — %d benchmarks measured", cat, s.Benchmarks)
+	case m.c.Gate.Verdict == analysis.GateError:
+		return fmt.Sprintf("⛔ xpcs-perf %s: could not judge — %s", cat, m.counts())
+	case m.c.Gate.Pass && s.InconclusivePast > 0:
+		return fmt.Sprintf("⚠️ xpcs-perf %s: passed with warnings — %s", cat, m.counts())
 	case m.c.Gate.Pass:
 		return fmt.Sprintf("✅ xpcs-perf %s: passed — %s", cat, m.counts())
 	}
@@ -338,6 +342,17 @@ func (m *mdRenderer) header(b *strings.Builder) {
 		fmt.Fprintf(b, "\n%s\n", m.countLine())
 	} else if s.Errored > 0 {
 		fmt.Fprintf(b, "\n💥 %d errored\n", s.Errored)
+	}
+	if past := m.pastThreshold(); len(past) > 0 {
+		fmt.Fprintf(b, "\n**⚠️ %s with an estimated change past the %s threshold that the evidence could not confirm:**\n",
+			plural(len(past), "inconclusive benchmark"), FormatPercent(m.c.Config.Threshold))
+		for i, r := range past {
+			if i == 5 {
+				fmt.Fprintf(b, "- …and %d more (see the table below)\n", len(past)-5)
+				break
+			}
+			fmt.Fprintf(b, "- ⚠️ %s: %s — %s\n", EscapeMarkdown(qualifiedName(r)), changeText(r), EscapeMarkdown(r.Reason))
+		}
 	}
 	if len(m.c.Gate.Reasons) > 0 {
 		if m.c.Gate.Pass {
@@ -357,7 +372,20 @@ func (m *mdRenderer) header(b *strings.Builder) {
 	}
 }
 
-// counts is the short count of the verdict line.
+// pastThreshold lists the inconclusive benchmarks whose estimated change is
+// past the threshold, largest change first: never hidden under "passed".
+func (m *mdRenderer) pastThreshold() []*analysis.Row {
+	var out []*analysis.Row
+	for _, r := range sortedRows(m.c) {
+		if r.Verdict == analysis.Inconclusive && r.PastThreshold && r.RoleOf() == analysis.RolePrimary {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// counts is the short count of the verdict line. Every count is of
+// benchmarks.
 func (m *mdRenderer) counts() string {
 	s := m.sum
 	parts := []string{plural(s.Regressions, "regression")}
@@ -375,15 +403,23 @@ func (m *mdRenderer) counts() string {
 			parts[0] += " (" + strings.Join(sev, ", ") + ")"
 		}
 	}
-	parts = append(parts, plural(s.Improvements, "improvement"), fmt.Sprintf("%d compared", s.Compared))
+	parts = append(parts, plural(s.Improvements, "improvement"))
+	if s.InconclusivePast > 0 {
+		parts = append(parts, fmt.Sprintf("⚠️ %d inconclusive past the threshold", s.InconclusivePast))
+	}
+	parts = append(parts, fmt.Sprintf("%d of %s judged", s.Compared, plural(s.Benchmarks, "benchmark")))
 	return strings.Join(parts, ", ")
 }
 
 // countLine lists every count with its symbol.
 func (m *mdRenderer) countLine() string {
 	s := m.sum
-	return fmt.Sprintf("**%d** compared · 🔴 %d critical · 🟠 %d major · 🟡 %d minor · 🟢 %d improved · ⚪ %d unchanged · ❔ %d inconclusive · ✨ %d new · ➖ %d missing · 💥 %d errored",
-		s.Compared, s.Critical, s.Major, s.Minor, s.Improvements, s.Unchanged, s.Inconclusive, s.New, s.Missing, s.Errored)
+	line := fmt.Sprintf("**%s** (%d judged) · 🔴 %d critical · 🟠 %d major · 🟡 %d minor · 🟢 %d improved · ⚪ %d unchanged · ❔ %d inconclusive · ✨ %d new · ➖ %d missing · 💥 %d errored",
+		plural(s.Benchmarks, "benchmark"), s.Compared, s.Critical, s.Major, s.Minor, s.Improvements, s.Unchanged, s.Inconclusive, s.New, s.Missing, s.Errored)
+	if s.MemoryRegressions+s.MemoryImprovements > 0 {
+		line += fmt.Sprintf("\nMemory (B/op, allocs/op, peak RSS; judged apart): %d regressed · %d improved", s.MemoryRegressions, s.MemoryImprovements)
+	}
+	return line
 }
 
 func plural(n int, word string) string {
@@ -418,6 +454,8 @@ func severityBadge(r *analysis.Row) string {
 		return "➖ missing"
 	case analysis.Errored:
 		return "💥 errored"
+	case analysis.Info:
+		return "ℹ️ shown"
 	}
 	return EscapeMarkdown(string(r.Verdict))
 }
@@ -705,10 +743,17 @@ func (m *mdRenderer) methodText(esc func(string) string) string {
 		if cf.Correction == "bh" || cf.Correction == "" {
 			corr = "Benjamini-Hochberg across the suite (q)"
 		}
-		fmt.Fprintf(&b, "Method: change = ratio of medians current/baseline; a regression needs both a two-sided Mann-Whitney U test "+
-			"significant at α = %s after %s and a change above %s; the 95%% CI of the ratio is a bootstrap with %d resamples. "+
-			"Fewer than %d samples or a CV above %s give inconclusive. Severity: minor below 50%%, major 50–100%%, critical above 100%% worse.",
-			trimFloat(cf.Alpha), corr, FormatPercent(cf.Threshold), cf.BootstrapIters, cf.MinSamples, FormatPercent(cf.MaxCV))
+		drift := "no run-to-run drift allowance (base and head measured side by side)"
+		if cf.DriftAllowance > 0 || cf.DriftSigmas > 0 {
+			drift = fmt.Sprintf("a change inside the run-to-run drift of separate runs is not called a regression (%s× the spread of run medians on the base branch when the history has %d runs, else ±%s)",
+				trimFloat(cf.DriftSigmas*math.Sqrt2), analysis.MinDriftRuns, FormatPercent(cf.DriftAllowance))
+		}
+		fmt.Fprintf(&b, "Method: each benchmark is judged once, on its time per operation (MB/s, ops/s and CPU time are shown, not judged; memory is judged apart). "+
+			"Change = Hodges-Lehmann shift of the log times with its distribution-free 95%% CI (ratio of medians shown too); "+
+			"a regression needs a two-sided Mann-Whitney U test significant at α = %s after %s and a change of at least %s, whatever the spread; "+
+			"unchanged needs the CI inside ±%s; the rest is inconclusive, with what would decide it; %s. "+
+			"Fewer than %d samples give inconclusive. Several runs per side: runs are the units (t-test over runs). Severity: minor below 50%%, major 50–100%%, critical above 100%% worse.",
+			trimFloat(cf.Alpha), corr, FormatPercent(cf.Threshold), FormatPercent(cf.Threshold), drift, cf.MinSamples)
 	} else {
 		b.WriteString("Medians of the measured rounds; CV = standard deviation / mean.")
 	}

@@ -147,6 +147,9 @@ func summaryOf(c *analysis.Comparison) analysis.Summary {
 	var s analysis.Summary
 	for i := range c.Rows {
 		r := &c.Rows[i]
+		if r.RoleOf() != analysis.RolePrimary {
+			continue
+		}
 		s.Benchmarks++
 		switch r.Verdict {
 		case analysis.Regression:
@@ -168,6 +171,9 @@ func summaryOf(c *analysis.Comparison) analysis.Summary {
 			s.Compared++
 		case analysis.Inconclusive:
 			s.Inconclusive++
+			if r.PastThreshold {
+				s.InconclusivePast++
+			}
 		case analysis.New:
 			s.New++
 		case analysis.Missing:

@@ -81,7 +81,7 @@ func run(w io.Writer, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the resampling")
 	clock := fs.String("clock", "wall", "which recorded samples to study: wall or cpu")
 	pairing := fs.String("pairing", "blocks", "how a trial draws its sides: blocks (two separate runs of consecutive rounds) or interleaved (alternate rounds of one run, as when baseline and current are measured side by side)")
-	maxCV := fs.Float64("max-cv", analysis.DefaultConfig().MaxCV, "MaxCV of our method")
+	drift := fs.Float64("drift-allowance", analysis.DefaultConfig().DriftAllowance, "drift allowance of our method for separate blocks (0 for interleaved)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func run(w io.Writer, args []string) error {
 	if *pairing != "blocks" && *pairing != "interleaved" {
 		return fmt.Errorf("-pairing %q: want blocks or interleaved", *pairing)
 	}
-	res, err := simulate(rec, *trials, *n, *seed, *pairing == "interleaved", *maxCV)
+	res, err := simulate(rec, *trials, *n, *seed, *pairing == "interleaved", *drift)
 	if err != nil {
 		return err
 	}
@@ -293,14 +293,14 @@ const synthetic = "synthetic-lognormal-cv5"
 
 type results struct {
 	pairing string
-	maxCV   float64
+	drift   float64
 	names   []string
 	cv      map[string]float64
 	// alarms[method][scenario][name] counts trials flagged as a regression.
 	alarms map[string][]map[string]int
 }
 
-func simulate(rec *Recording, trials, n int, seed uint64, interleaved bool, maxCV float64) (*results, error) {
+func simulate(rec *Recording, trials, n int, seed uint64, interleaved bool, drift float64) (*results, error) {
 	var names []string
 	for k, v := range rec.Samples {
 		if len(v) < 2*n+1 {
@@ -324,9 +324,8 @@ func simulate(rec *Recording, trials, n int, seed uint64, interleaved bool, maxC
 		}
 	}
 	cfg := analysis.DefaultConfig()
-	cfg.BootstrapIters = 0 // the CI does not enter the verdict
-	cfg.MaxCV = maxCV
-	r.pairing, r.maxCV = "two separate blocks of consecutive rounds", maxCV
+	cfg.DriftAllowance = drift
+	r.pairing, r.drift = "two separate blocks of consecutive rounds", drift
 	if interleaved {
 		r.pairing = "alternate rounds of one block (side by side)"
 	}
@@ -431,7 +430,7 @@ func seedRule(b, c []float64) bool {
 func (r *results) write(w io.Writer, rec *Recording, trials, n int) {
 	fmt.Fprintf(w, "Samples: %s, collected %s (%d workloads x %d rounds of ~%.0f ms) + synthetic lognormal CV 5%%.\n",
 		rec.Machine, rec.Collected.Format("2006-01-02 15:04 MST"), len(rec.Samples), len(rec.Samples[r.names[0]]), rec.RoundMS)
-	fmt.Fprintf(w, "%d trials per scenario, %d rounds per side drawn as %s; our MaxCV %.0f%%; cells are the %% of trials flagged as a regression.\n\n", trials, n, r.pairing, 100*r.maxCV)
+	fmt.Fprintf(w, "%d trials per scenario, %d rounds per side drawn as %s; our drift allowance ±%.0f%%; cells are the %% of trials flagged as a regression.\n\n", trials, n, r.pairing, 100*r.drift)
 	fmt.Fprintf(w, "| benchmark | CV | method | A/A false alarms |")
 	for _, s := range Scenarios[1:] {
 		fmt.Fprintf(w, " +%.0f%% |", 100*s)
