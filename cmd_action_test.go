@@ -686,7 +686,7 @@ func TestActionYAMLMatchesCode(t *testing.T) {
 		return keys
 	}
 	wantInputs := []string{"category", "sizes", "filter", "rounds", "time-budget", "data", "results-file", "results-format",
-		"baseline-artifact", "baseline-file", "history-artifact", "regression-threshold", "alpha", "max-cv", "fail-on",
+		"baseline-artifact", "baseline-file", "history-artifact", "regression-threshold", "alpha", "max-cv", "drift-allowance", "fail-on",
 		"fail-on-regression", "comment", "mode", "shard", "github-token", "output-dir"}
 	if got := section("inputs"); strings.Join(got, ",") != strings.Join(wantInputs, ",") {
 		t.Errorf("inputs:\n got %v\nwant %v", got, wantInputs)
@@ -698,7 +698,7 @@ func TestActionYAMLMatchesCode(t *testing.T) {
 		}
 	}
 	wantOutputs := []string{"analysis_pass", "verdict", "regressions", "critical", "major", "minor", "improvements",
-		"inconclusive", "benchmarks", "baseline-found", "baseline-sha", "report-dir", "results-file", "comment-url"}
+		"inconclusive", "inconclusive-past", "judged", "memory-regressions", "benchmarks", "baseline-found", "baseline-sha", "report-dir", "results-file", "comment-url"}
 	if got := section("outputs"); strings.Join(got, ",") != strings.Join(wantOutputs, ",") {
 		t.Errorf("outputs:\n got %v\nwant %v", got, wantOutputs)
 	}

@@ -159,8 +159,8 @@ func writeCompareText(w io.Writer, c *analysis.Comparison, baseName, curName str
 		change, stats := "", ""
 		if r.Baseline != nil && r.Current != nil && r.Verdict != analysis.Errored {
 			switch {
-			case r.Verdict == analysis.Unchanged && r.Q >= c.Config.Alpha || r.Verdict == analysis.Inconclusive:
-				change = "~"
+			case r.Q >= c.Config.Alpha || r.Verdict == analysis.Info && r.P >= c.Config.Alpha:
+				change = "~" // not significant (benchstat's mark)
 			case r.Ratio > 0:
 				change = fmt.Sprintf("%+.2f%%", 100*(r.Ratio-1))
 			default:
@@ -181,10 +181,13 @@ func writeCompareText(w io.Writer, c *analysis.Comparison, baseName, curName str
 		return err
 	}
 	s := c.Summary
-	fmt.Fprintf(w, "\n%d rows: %d compared, %d regressed (%d critical, %d major, %d minor), %d improved, %d unchanged, %d inconclusive, %d new, %d missing, %d errored\n",
-		s.Benchmarks, s.Compared, s.Regressions, s.Critical, s.Major, s.Minor, s.Improvements, s.Unchanged, s.Inconclusive, s.New, s.Missing, s.Errored)
+	fmt.Fprintf(w, "\n%d benchmarks: %d judged, %d regressed (%d critical, %d major, %d minor), %d improved, %d unchanged, %d inconclusive (%d past the threshold), %d new, %d missing, %d errored\n",
+		s.Benchmarks, s.Compared, s.Regressions, s.Critical, s.Major, s.Minor, s.Improvements, s.Unchanged, s.Inconclusive, s.InconclusivePast, s.New, s.Missing, s.Errored)
+	if s.MemoryRegressions+s.MemoryImprovements > 0 {
+		fmt.Fprintf(w, "memory (B/op, allocs/op, peak RSS; judged apart): %d benchmarks regressed, %d improved\n", s.MemoryRegressions, s.MemoryImprovements)
+	}
 	for _, r := range c.Rows {
-		if r.Reason != "" && r.Verdict != analysis.Unchanged || len(r.RuleFailures) > 0 {
+		if r.Reason != "" && r.Verdict != analysis.Unchanged && r.Verdict != analysis.Info || len(r.RuleFailures) > 0 {
 			fmt.Fprintf(w, "  %s (%s): %s %s\n", r.ID, r.Metric, r.Verdict, strings.Join(append([]string{r.Reason}, r.RuleFailures...), "; "))
 		}
 	}

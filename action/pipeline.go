@@ -51,20 +51,23 @@ type Outputs struct {
 func (o Outputs) Map() map[string]string {
 	s := o.Summary
 	return map[string]string{
-		"analysis_pass":  strconv.FormatBool(o.AnalysisPass),
-		"verdict":        o.Verdict,
-		"regressions":    strconv.Itoa(s.Regressions),
-		"critical":       strconv.Itoa(s.Critical),
-		"major":          strconv.Itoa(s.Major),
-		"minor":          strconv.Itoa(s.Minor),
-		"improvements":   strconv.Itoa(s.Improvements),
-		"inconclusive":   strconv.Itoa(s.Inconclusive),
-		"benchmarks":     strconv.Itoa(s.Benchmarks),
-		"baseline-found": strconv.FormatBool(o.BaselineFound),
-		"baseline-sha":   o.BaselineSHA,
-		"report-dir":     o.ReportDir,
-		"results-file":   o.ResultsFile,
-		"comment-url":    o.CommentURL,
+		"analysis_pass":      strconv.FormatBool(o.AnalysisPass),
+		"verdict":            o.Verdict,
+		"regressions":        strconv.Itoa(s.Regressions),
+		"critical":           strconv.Itoa(s.Critical),
+		"major":              strconv.Itoa(s.Major),
+		"minor":              strconv.Itoa(s.Minor),
+		"improvements":       strconv.Itoa(s.Improvements),
+		"inconclusive":       strconv.Itoa(s.Inconclusive),
+		"benchmarks":         strconv.Itoa(s.Benchmarks),
+		"judged":             strconv.Itoa(s.Compared),
+		"inconclusive-past":  strconv.Itoa(s.InconclusivePast),
+		"memory-regressions": strconv.Itoa(s.MemoryRegressions),
+		"baseline-found":     strconv.FormatBool(o.BaselineFound),
+		"baseline-sha":       o.BaselineSHA,
+		"report-dir":         o.ReportDir,
+		"results-file":       o.ResultsFile,
+		"comment-url":        o.CommentURL,
 	}
 }
 

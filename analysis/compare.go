@@ -864,10 +864,15 @@ func (j *rowJob) computeSummary(r Row, cfg Config) Row {
 	}
 	r.Baseline, r.Current = statsSummary(bs, b), statsSummary(cs, c)
 	r.Method = MethodSummaryOnly
-	r.Reason = "raw samples not saved: Welch's t-test on mean, stddev and n replaces Mann-Whitney U; ratio of the reported medians; no confidence interval"
+	r.Reason = "raw samples not saved: Welch's t-test on mean, stddev and n replaces Mann-Whitney U; change = ratio of the means with Welch's 95% interval"
 	setRatio(&r, bs.Median, cs.Median)
 	r.WelchT, r.WelchP = welch(bs.Mean, bs.Stddev, bs.N, cs.Mean, cs.Stddev, cs.N)
 	r.P = r.WelchP
+	if lo, hi, ok := welchCI(bs.Mean, bs.Stddev, bs.N, cs.Mean, cs.Stddev, cs.N); ok && bs.Mean > 0 && cs.Mean > 0 {
+		r.ShiftRatio = cs.Mean / bs.Mean
+		r.CILow, r.CIHigh = max(0, 1+lo/bs.Mean), max(0, 1+hi/bs.Mean)
+		r.Change = worse(r.ShiftRatio, r.Direction)
+	}
 	r.CohenD = cohenD(bs.Mean, bs.Stddev, bs.N, cs.Mean, cs.Stddev, cs.N)
 	if r.Role == RolePrimary && j.drift > 0 {
 		r.Drift, r.DriftSource = math.Exp(j.drift)-1, j.driftSrc
@@ -967,6 +972,23 @@ func welch(m1, s1 float64, n1 int, m2, s2 float64, n2 int) (t, p float64) {
 	return finite(t, 0), finite(p, 1)
 }
 
+// welchCI is Welch's 95% interval of m2-m1 (Welch-Satterthwaite df); ok is
+// false when it is undefined (n < 2 on a side).
+func welchCI(m1, s1 float64, n1 int, m2, s2 float64, n2 int) (lo, hi float64, ok bool) {
+	if n1 < 2 || n2 < 2 {
+		return 0, 0, false
+	}
+	v1, v2 := s1*s1/float64(n1), s2*s2/float64(n2)
+	se := math.Sqrt(v1 + v2)
+	d := m2 - m1
+	if !(se > 0) {
+		return d, d, true
+	}
+	df := (v1 + v2) * (v1 + v2) / (v1*v1/float64(n1-1) + v2*v2/float64(n2-1))
+	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.5 + Level/2)
+	return d - q*se, d + q*se, !math.IsNaN(q)
+}
+
 // cohenD is (m2-m1) divided by the pooled standard deviation
 // sqrt(((n1-1)s1² + (n2-1)s2²)/(n1+n2-2)); 0 when undefined.
 func cohenD(m1, s1 float64, n1 int, m2, s2 float64, n2 int) float64 {
@@ -1059,7 +1081,11 @@ func decide(r *Row, cfg Config) {
 			wLo, wHi = wHi, wLo
 		}
 	}
-	inDrift := r.Drift > 0 && r.ShiftRatio > 0 && math.Abs(math.Log(r.ShiftRatio)) <= math.Log1p(r.Drift)
+	est := r.ShiftRatio
+	if !(est > 0) {
+		est = r.Ratio
+	}
+	inDrift := r.Drift > 0 && est > 0 && math.Abs(math.Log(est)) <= math.Log1p(r.Drift)
 	ci := fmt.Sprintf("%s (95%% CI %s..%s, p=%.3f, q=%.3f)", pct(r.Change), pct(wLo), pct(wHi), r.P, r.Q)
 	switch {
 	case sig && (r.Change >= th || r.Change <= -th) && inDrift:

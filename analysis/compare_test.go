@@ -238,7 +238,9 @@ func TestSummaryOnly(t *testing.T) {
 	sb := Benchmark{ID: "p", Unit: "s", SummaryOnly: true, Stats: &Stats{N: 20, Mean: 1, Median: 1, Stddev: 0.02, Min: 0.97, Max: 1.05}}
 	sc := sb
 	sc.Stats = &Stats{N: 20, Mean: 1.5, Median: 1.5, Stddev: 0.03, Min: 1.45, Max: 1.6}
-	c, err := Compare(res(sb), res(sc), DefaultConfig())
+	cfg := DefaultConfig()
+	cfg.DriftAllowance = 0
+	c, err := Compare(res(sb), res(sc), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
