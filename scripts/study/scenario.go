@@ -1,0 +1,393 @@
+package main
+
+// Scenarios: how the two sides of a comparison are drawn, and the engine
+// that runs the real analysis.CompareRuns on whole suites, trial by trial.
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
+)
+
+// Changes are the injected slowdowns (current samples multiplied by 1+s);
+// 0 is the A/A comparison.
+var Changes = []float64{0, 0.10, 0.25, 0.50, 2.00}
+
+// trial is one comparison of a suite: each side one or more runs, each run
+// the samples of every benchmark (same index as suite.ids), and the
+// run-to-run drift estimated from a history (nil: none).
+type trial struct {
+	base, cur [][][]float64
+	drift     map[string]analysis.Drift
+}
+
+// tails describes heavy-tailed rounds: in every run of both sides, each
+// benchmark gets a share f ~ U(FracLo, FracHi) of its rounds multiplied by
+// a factor ~ U(2, 6) (descheduling, page faults, GC: outlier rounds).
+type tails struct{ FracLo, FracHi float64 }
+
+// scenario is one way of drawing trials, evaluated at every change.
+type scenario struct {
+	Name      string
+	Allowance float64 // Config.DriftAllowance (history, when present, overrides it)
+	Tails     *tails
+	Changes   []float64
+	ids       []string
+	draw      func(rng *rand.Rand, i int) trial // the i-th trial
+	trials    int
+}
+
+// tally counts verdicts of benchmarks (their primary metric) and gate
+// outcomes over the trials of one scenario and change.
+type tally struct {
+	Trials                                                    int
+	Regression, Improvement, Unchanged, Inconclusive, Errored int
+	GateFail, GateError                                       int
+	Units                                                     int // benchmarks judged or not, errored included
+}
+
+func (t *tally) add(c *analysis.Comparison) {
+	s := c.Summary
+	t.Trials++
+	t.Regression += s.Regressions
+	t.Improvement += s.Improvements
+	t.Unchanged += s.Unchanged
+	t.Inconclusive += s.Inconclusive
+	t.Errored += s.Errored
+	t.Units += s.Regressions + s.Improvements + s.Unchanged + s.Inconclusive + s.Errored
+	switch c.Gate.Verdict {
+	case analysis.GateFail:
+		t.GateFail++
+	case analysis.GateError:
+		t.GateError++
+	}
+}
+
+func (t *tally) merge(o tally) {
+	t.Trials += o.Trials
+	t.Regression += o.Regression
+	t.Improvement += o.Improvement
+	t.Unchanged += o.Unchanged
+	t.Inconclusive += o.Inconclusive
+	t.Errored += o.Errored
+	t.GateFail += o.GateFail
+	t.GateError += o.GateError
+	t.Units += o.Units
+}
+
+// pct is 100·k/n (0 when n = 0).
+func pct(k, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return 100 * float64(k) / float64(n)
+}
+
+// outcome is a scenario evaluated: one tally per change.
+type outcome struct {
+	sc      *scenario
+	byShift map[float64]tally
+}
+
+// evaluate runs every trial of sc at every change on 2 workers. Trial i
+// draws from its own PCG(seed, i) stream, so the result does not depend on
+// scheduling.
+func evaluate(sc *scenario, seed uint64) (*outcome, error) {
+	cfg := analysis.DefaultConfig()
+	cfg.DriftAllowance = sc.Allowance
+	workers := min(2, runtime.GOMAXPROCS(0))
+	parts := make([]map[float64]tally, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[w] = map[float64]tally{}
+			for i := w; i < sc.trials; i += workers {
+				if err := runTrial(sc, cfg, seed, i, parts[w]); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	out := &outcome{sc: sc, byShift: map[float64]tally{}}
+	for w := range workers {
+		if errs[w] != nil {
+			return nil, fmt.Errorf("scenario %q: %w", sc.Name, errs[w])
+		}
+		for s, t := range parts[w] {
+			m := out.byShift[s]
+			m.merge(t)
+			out.byShift[s] = m
+		}
+	}
+	return out, nil
+}
+
+// runTrial draws trial i and compares it at every change.
+func runTrial(sc *scenario, cfg analysis.Config, seed uint64, i int, into map[float64]tally) error {
+	rng := rand.New(rand.NewPCG(seed, uint64(i)))
+	tr := sc.draw(rng, i)
+	for _, s := range sc.Changes {
+		base, cur := sideResults(sc.ids, tr.base, 1, sc.Tails, rng), sideResults(sc.ids, tr.cur, 1+s, sc.Tails, rng)
+		cmp, err := analysis.CompareRuns(base, cur, cfg, tr.drift)
+		if err != nil {
+			return fmt.Errorf("trial %d, change %+.0f%%: %w", i, 100*s, err)
+		}
+		t := into[s]
+		t.add(cmp)
+		into[s] = t
+	}
+	return nil
+}
+
+// sideResults builds one results file per run, every sample multiplied by
+// factor (copies: the recording is never modified), with heavy tails when
+// tl is set. Benchmarks without samples in a run are left out of it.
+func sideResults(ids []string, runs [][][]float64, factor float64, tl *tails, rng *rand.Rand) []*analysis.Results {
+	out := make([]*analysis.Results, len(runs))
+	for r, run := range runs {
+		res := &analysis.Results{Benchmarks: make([]analysis.Benchmark, 0, len(ids))}
+		for k, xs := range run {
+			if len(xs) == 0 {
+				continue
+			}
+			s := make([]float64, len(xs))
+			for j, x := range xs {
+				s[j] = x * factor
+			}
+			if tl != nil {
+				addTails(s, tl, rng)
+			}
+			res.Benchmarks = append(res.Benchmarks, analysis.Benchmark{ID: ids[k], Name: ids[k], Unit: "s", Direction: analysis.LowerIsBetter, Samples: s})
+		}
+		out[r] = res
+	}
+	return out
+}
+
+// addTails multiplies a share f ~ U(FracLo, FracHi) of the rounds (each
+// round independently with probability f) by U(2, 6).
+func addTails(xs []float64, tl *tails, rng *rand.Rand) {
+	f := tl.FracLo + (tl.FracHi-tl.FracLo)*rng.Float64()
+	for j := range xs {
+		if rng.Float64() < f {
+			xs[j] *= 2 + 4*rng.Float64()
+		}
+	}
+}
+
+// ---- drawing trials from the drift recording ----
+
+// orderedPairs returns up to max ordered pairs (i, j), i != j, of k runs:
+// all of them when there are few enough, else a seeded sample without
+// replacement.
+func orderedPairs(k, max int, seed uint64) [][2]int {
+	var all [][2]int
+	for i := range k {
+		for j := range k {
+			if i != j {
+				all = append(all, [2]int{i, j})
+			}
+		}
+	}
+	if len(all) <= max {
+		return all
+	}
+	rng := rand.New(rand.NewPCG(seed, 99))
+	rng.Shuffle(len(all), func(a, b int) { all[a], all[b] = all[b], all[a] })
+	all = all[:max]
+	slices.SortFunc(all, func(a, b [2]int) int { return (a[0]*k + a[1]) - (b[0]*k + b[1]) })
+	return all
+}
+
+// separateRuns: baseline = run i, current = run j, no history.
+func separateRuns(name string, runs []suiteRun, ids []string, allowance float64, maxTrials int, seed uint64) *scenario {
+	pairs := orderedPairs(len(runs), maxTrials, seed)
+	return &scenario{Name: name, Allowance: allowance, Changes: Changes, ids: ids, trials: len(pairs),
+		draw: func(_ *rand.Rand, i int) trial {
+			p := pairs[i]
+			return trial{base: [][][]float64{runs[p[0]].samples}, cur: [][][]float64{runs[p[1]].samples}}
+		}}
+}
+
+// withHistory: baseline run i, current run j, and a history of H ~ U{10..20}
+// other runs (at most all the others), in time order, as the action's
+// history artifact holds them: one trend.Entry of run medians per run; the
+// drift is trend.Drift of that history.
+func withHistory(name string, runs []suiteRun, ids []string, maxTrials int, seed uint64) *scenario {
+	pairs := orderedPairs(len(runs), maxTrials, seed)
+	entries := make([]trend.Entry, len(runs))
+	for r, run := range runs {
+		entries[r] = historyEntry(ids, run)
+	}
+	return &scenario{Name: name, Allowance: analysis.DefaultDriftAllowance, Changes: Changes, ids: ids, trials: len(pairs),
+		draw: func(rng *rand.Rand, i int) trial {
+			p := pairs[i]
+			var others []int
+			for r := range runs {
+				if r != p[0] && r != p[1] {
+					others = append(others, r)
+				}
+			}
+			h := min(len(others), 10+rng.IntN(11))
+			rng.Shuffle(len(others), func(a, b int) { others[a], others[b] = others[b], others[a] })
+			pick := others[:h]
+			slices.Sort(pick) // runs are in time order
+			hist := make([]trend.Entry, h)
+			for k, r := range pick {
+				hist[k] = entries[r]
+			}
+			return trial{base: [][][]float64{runs[p[0]].samples}, cur: [][][]float64{runs[p[1]].samples}, drift: trend.Drift(hist)}
+		}}
+}
+
+// historyEntry is the history line the action would append for run: the
+// median of every benchmark (trend.FromResults).
+func historyEntry(ids []string, run suiteRun) trend.Entry {
+	res := &analysis.Results{Run: analysis.Run{Finished: run.time}}
+	for k, xs := range run.samples {
+		if len(xs) > 0 {
+			res.Benchmarks = append(res.Benchmarks, analysis.Benchmark{ID: ids[k], Name: ids[k], Unit: "s", Samples: xs})
+		}
+	}
+	return trend.FromResults(res)
+}
+
+// interleavedRuns: inside each run, even rounds against odd rounds (which
+// side is baseline at random), as if base and head had been measured
+// alternately in one job; no drift allowance (Config.DriftAllowance 0, as
+// for A/B runs).
+func interleavedRuns(name string, runs []suiteRun, ids []string) *scenario {
+	return &scenario{Name: name, Allowance: 0, Changes: Changes, ids: ids, trials: 2 * len(runs),
+		draw: func(_ *rand.Rand, i int) trial {
+			run := runs[i/2]
+			b, c := make([][]float64, len(ids)), make([][]float64, len(ids))
+			for k, xs := range run.samples {
+				for j, x := range xs {
+					if j%2 == i%2 {
+						b[k] = append(b[k], x)
+					} else {
+						c[k] = append(c[k], x)
+					}
+				}
+			}
+			return trial{base: [][][]float64{b}, cur: [][][]float64{c}}
+		}}
+}
+
+// severalRuns: k distinct runs per side drawn at random (paired by position
+// by CompareRuns), no history.
+func severalRuns(name string, runs []suiteRun, ids []string, k, trials int) *scenario {
+	return &scenario{Name: name, Allowance: analysis.DefaultDriftAllowance, Changes: []float64{0, 0.50, 2.00}, ids: ids, trials: trials,
+		draw: func(rng *rand.Rand, _ int) trial {
+			perm := rng.Perm(len(runs))[:2*k]
+			var tr trial
+			for _, r := range perm[:k] {
+				tr.base = append(tr.base, runs[r].samples)
+			}
+			for _, r := range perm[k:] {
+				tr.cur = append(tr.cur, runs[r].samples)
+			}
+			return tr
+		}}
+}
+
+// ---- within-run and synthetic trials ----
+
+// interleavedWorkloads: samples.json, per workload n alternate rounds of a
+// random stretch of 2n consecutive rounds per side (measured side by side).
+func interleavedWorkloads(name string, rec *Recording, n, trials int) *scenario {
+	ids := sortedKeys(rec.Samples)
+	return &scenario{Name: name, Allowance: 0, Changes: Changes, ids: ids, trials: trials,
+		draw: func(rng *rand.Rand, _ int) trial {
+			b, c := make([][]float64, len(ids)), make([][]float64, len(ids))
+			for k, id := range ids {
+				b[k], c[k] = alternate(rec.Samples[id], n, rng)
+			}
+			return trial{base: [][][]float64{b}, cur: [][][]float64{c}}
+		}}
+}
+
+// alternate returns the even and odd rounds of a random stretch of 2n
+// consecutive rounds, baseline first or second at random.
+func alternate(xs []float64, n int, rng *rand.Rand) ([]float64, []float64) {
+	a := rng.IntN(len(xs) - 2*n + 1)
+	var b, c []float64
+	for i := range 2 * n {
+		if i%2 == 0 {
+			b = append(b, xs[a+i])
+		} else {
+			c = append(c, xs[a+i])
+		}
+	}
+	if rng.IntN(2) == 1 {
+		b, c = c, b
+	}
+	return b, c
+}
+
+// syntheticSuite: benchmarks lognormal with the given CV, n rounds per
+// side, fresh samples every trial (no drift between the sides). With
+// historyRuns > 0 each trial also draws that many past runs of the same
+// process and estimates the drift from their medians (a quiet machine with
+// a history).
+func syntheticSuite(name string, benchmarks, n int, cv float64, allowance float64, historyRuns, trials int) *scenario {
+	ids := make([]string, benchmarks)
+	for k := range ids {
+		ids[k] = fmt.Sprintf("synthetic-%02d", k)
+	}
+	sigma := math.Sqrt(math.Log(1 + cv*cv)) // lognormal with exactly this CV
+	draw := func(rng *rand.Rand) []float64 {
+		xs := make([]float64, n)
+		for j := range xs {
+			xs[j] = math.Exp(sigma * rng.NormFloat64())
+		}
+		return xs
+	}
+	return &scenario{Name: name, Allowance: allowance, Changes: Changes, ids: ids, trials: trials,
+		draw: func(rng *rand.Rand, _ int) trial {
+			b, c := make([][]float64, benchmarks), make([][]float64, benchmarks)
+			for k := range ids {
+				b[k], c[k] = draw(rng), draw(rng)
+			}
+			tr := trial{base: [][][]float64{b}, cur: [][][]float64{c}}
+			if historyRuns > 0 {
+				tr.drift = map[string]analysis.Drift{}
+				for _, id := range ids {
+					med := make([]float64, historyRuns)
+					for r := range med {
+						xs := draw(rng)
+						slices.Sort(xs)
+						med[r] = analysis.Quantile(xs, 0.5)
+					}
+					if d, ok := analysis.EstimateDrift(med); ok {
+						tr.drift[id] = d
+					}
+				}
+			}
+			return tr
+		}}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// runTimes is used to report the time span of a study run.
+func since(t0 time.Time) string { return time.Since(t0).Round(100 * time.Millisecond).String() }
