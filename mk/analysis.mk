@@ -1,6 +1,6 @@
-# Analysis core (issue 5): comparison statistics, verdicts, gate, detection study.
+# Analysis core (issues 5, 12): comparison statistics, verdicts, gate, detection study.
 
-.PHONY: test-analysis bench-analysis detect-study detect-study-collect
+.PHONY: test-analysis bench-analysis detect-study detect-study-collect detect-study-record-drift
 
 ## test-analysis: unit, conformance (benchstat, pytest-benchmark fixtures) and bad-input tests.
 test-analysis:
@@ -10,14 +10,24 @@ test-analysis:
 bench-analysis:
 	$(GO) test -run '^$$' -bench Compare10k -benchtime 1x -count 5 ./analysis/
 
-STUDY_RUNS := "-clock wall" "-clock cpu" "-clock cpu -pairing interleaved" "-clock cpu -max-cv 0.1"
+# One study run per primary clock: wall time (the default) and process CPU time.
+STUDY_RUNS := "-clock wall" "-clock cpu"
 
-## detect-study: false-alarm rate and power of our rule vs the seed's vs a single-point 200%
-## ratio, on the committed real samples (scripts/study/testdata/samples.json); offline, seeded.
+## detect-study: false alarms and detection of analysis.CompareRuns on whole suites, on the
+## committed real run-to-run drift (scripts/study/testdata/drift.json) and workload samples
+## (samples.json); offline, seeded, deterministic (docs/STATISTICS.md, "Detection study").
 detect-study:
 	@for a in $(STUDY_RUNS); do echo "## go run ./scripts/study $$a"; $(GO) run ./scripts/study $$a || exit 1; echo; done
 
-## detect-study-collect: measure the workloads again on this machine, then run the study.
+## detect-study-collect: measure the six workloads again (samples.json), then run the study.
 detect-study-collect:
-	$(GO) run ./scripts/study -collect >/dev/null
+	$(GO) run ./scripts/study -collect -quick >/dev/null
 	$(MAKE) detect-study
+
+DRIFT_DIR ?= /tmp/xpcs-drift
+DRIFT_RUNS ?= 40
+
+## detect-study-record-drift: run the suite DRIFT_RUNS times 1-2.5 min apart into DRIFT_DIR and
+## rewrite scripts/study/testdata/drift.json (about DRIFT_RUNS x 2 minutes).
+detect-study-record-drift:
+	GO=$(GO) scripts/study/record-drift.sh $(DRIFT_DIR) $(DRIFT_RUNS)

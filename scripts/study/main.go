@@ -139,6 +139,15 @@ func study(w io.Writer, o options) error {
 			}
 			rep.allowances = append(rep.allowances, allowanceRow{a, out})
 		}
+		for _, k := range SigmaChoices {
+			sc := withHistory(fmt.Sprintf("%g sigmas", k), runs, drec.IDs, o.trials, o.seed)
+			sc.Changes, sc.Sigmas = []float64{0, 0.50, 2.00}, k
+			out, err := evaluate(sc, o.seed)
+			if err != nil {
+				return err
+			}
+			rep.sigmas = append(rep.sigmas, allowanceRow{k, out})
+		}
 	}
 	rep.write(w)
 	fmt.Fprintf(w, "\n(study ran in %s)\n", since(t0))
@@ -158,14 +167,16 @@ const (
 	scSynthSide      = "synthetic CV 5%, n=10, side by side (allowance 0)"
 	scSynthDefault   = "synthetic CV 5%, n=10, separate runs, no history (default allowance)"
 	scSynthHistory   = "synthetic CV 5%, n=10, history of 15 quiet runs"
-	scSynthTails     = "synthetic CV 5%, n=15, 15% outliers x2-6, side by side"
-	scSynthTailsDflt = "synthetic CV 5%, n=15, 15% outliers x2-6, default allowance"
+	scSynthTails     = "synthetic CV 5%, n=15, 15% outliers x2-6 (2-3 rounds of 15), side by side"
+	scSynthTailsBern = "synthetic CV 5%, n=15, each round an outlier x2-6 with p=15%, side by side"
+	scSynthTailsDflt = "synthetic CV 5%, n=15, 15% outliers x2-6 (2-3 rounds of 15), default allowance"
 )
 
 // scenarios lists every scenario of the main table, in report order.
 func scenarios(o options, runs []suiteRun, ids []string, wrec *Recording) []*scenario {
-	heavy := &tails{0.10, 0.30}
-	fixed15 := &tails{0.15, 0.15}
+	heavy := &tails{0.10, 0.30, false}
+	fixed15 := &tails{0.15, 0.15, true}
+	bern15 := &tails{0.15, 0.15, false}
 	tailed := func(sc *scenario, tl *tails, name string) *scenario {
 		sc.Tails, sc.Name = tl, name
 		return sc
@@ -184,6 +195,7 @@ func scenarios(o options, runs []suiteRun, ids []string, wrec *Recording) []*sce
 		syntheticSuite(scSynthDefault, 20, 10, 0.05, defaultAllowance, 0, nSynth),
 		syntheticSuite(scSynthHistory, 20, 10, 0.05, defaultAllowance, 15, nSynth),
 		tailed(syntheticSuite("", 20, 15, 0.05, 0, 0, nSynth), fixed15, scSynthTails),
+		tailed(syntheticSuite("", 20, 15, 0.05, 0, 0, nSynth), bern15, scSynthTailsBern),
 		tailed(syntheticSuite("", 20, 15, 0.05, defaultAllowance, 0, nSynth), fixed15, scSynthTailsDflt),
 	}
 }

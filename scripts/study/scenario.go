@@ -30,13 +30,19 @@ type trial struct {
 
 // tails describes heavy-tailed rounds: in every run of both sides, each
 // benchmark gets a share f ~ U(FracLo, FracHi) of its rounds multiplied by
-// a factor ~ U(2, 6) (descheduling, page faults, GC: outlier rounds).
-type tails struct{ FracLo, FracHi float64 }
+// a factor ~ U(2, 6) (descheduling, page faults, GC: outlier rounds). Each
+// round is an outlier with probability f, or, with Exact, exactly
+// floor(f·n) or ceil(f·n) rounds are (stochastic rounding: f·n on average).
+type tails struct {
+	FracLo, FracHi float64
+	Exact          bool
+}
 
 // scenario is one way of drawing trials, evaluated at every change.
 type scenario struct {
 	Name      string
 	Allowance float64 // Config.DriftAllowance (history, when present, overrides it)
+	Sigmas    float64 // Config.DriftSigmas (0: the default)
 	Tails     *tails
 	Changes   []float64
 	ids       []string
@@ -102,6 +108,9 @@ type outcome struct {
 func evaluate(sc *scenario, seed uint64) (*outcome, error) {
 	cfg := analysis.DefaultConfig()
 	cfg.DriftAllowance = sc.Allowance
+	if sc.Sigmas > 0 {
+		cfg.DriftSigmas = sc.Sigmas
+	}
 	workers := min(2, runtime.GOMAXPROCS(0))
 	parts := make([]map[float64]tally, workers)
 	errs := make([]error, workers)
@@ -176,14 +185,25 @@ func sideResults(ids []string, runs [][][]float64, factor float64, tl *tails, rn
 	return out
 }
 
-// addTails multiplies a share f ~ U(FracLo, FracHi) of the rounds (each
-// round independently with probability f) by U(2, 6).
+// addTails multiplies a share f ~ U(FracLo, FracHi) of the rounds by
+// U(2, 6): each round independently with probability f, or exactly
+// floor(f·n) or ceil(f·n) of them with Exact.
 func addTails(xs []float64, tl *tails, rng *rand.Rand) {
 	f := tl.FracLo + (tl.FracHi-tl.FracLo)*rng.Float64()
-	for j := range xs {
-		if rng.Float64() < f {
-			xs[j] *= 2 + 4*rng.Float64()
+	if !tl.Exact {
+		for j := range xs {
+			if rng.Float64() < f {
+				xs[j] *= 2 + 4*rng.Float64()
+			}
 		}
+		return
+	}
+	k := int(math.Floor(f * float64(len(xs))))
+	if rng.Float64() < f*float64(len(xs))-float64(k) {
+		k++
+	}
+	for _, j := range rng.Perm(len(xs))[:k] {
+		xs[j] *= 2 + 4*rng.Float64()
 	}
 }
 
