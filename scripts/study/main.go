@@ -156,8 +156,9 @@ func study(w io.Writer, o options) error {
 
 // Scenario names used by the targets.
 const (
-	scNoHistory      = "A/A separate runs, no history"
+	scNoHistory      = "separate runs, no history (default allowance)"
 	scHistory        = "separate runs, history of 10-20 runs"
+	scHistoryMAD     = "separate runs, history, σ from MAD of log medians (alternative)"
 	scInterleaved    = "interleaved rounds within each drift run (5 vs 5)"
 	scWorkloads      = "interleaved workloads (samples.json, 10 vs 10)"
 	scTailsNoHist    = "separate runs, no history, heavy tails"
@@ -185,6 +186,7 @@ func scenarios(o options, runs []suiteRun, ids []string, wrec *Recording) []*sce
 	return []*scenario{
 		separateRuns(scNoHistory, runs, ids, defaultAllowance, o.trials, o.seed),
 		withHistory(scHistory, runs, ids, o.trials, o.seed),
+		historyScenario(scHistoryMAD, runs, ids, o.trials, o.seed, madDrift),
 		interleavedRuns(scInterleaved, runs, ids),
 		interleavedWorkloads(scWorkloads, wrec, 10, o.synthetic),
 		tailed(separateRuns("", runs, ids, defaultAllowance, o.trials, o.seed), heavy, scTailsNoHist),

@@ -246,6 +246,12 @@ func separateRuns(name string, runs []suiteRun, ids []string, allowance float64,
 // history artifact holds them: one trend.Entry of run medians per run; the
 // drift is trend.Drift of that history.
 func withHistory(name string, runs []suiteRun, ids []string, maxTrials int, seed uint64) *scenario {
+	return historyScenario(name, runs, ids, maxTrials, seed, trend.Drift)
+}
+
+// historyScenario is withHistory with the drift estimated by estimate from
+// the history's entries (trend.Drift, or an alternative estimator).
+func historyScenario(name string, runs []suiteRun, ids []string, maxTrials int, seed uint64, estimate func([]trend.Entry) map[string]analysis.Drift) *scenario {
 	pairs := orderedPairs(len(runs), maxTrials, seed)
 	entries := make([]trend.Entry, len(runs))
 	for r, run := range runs {
@@ -268,8 +274,41 @@ func withHistory(name string, runs []suiteRun, ids []string, maxTrials int, seed
 			for k, r := range pick {
 				hist[k] = entries[r]
 			}
-			return trial{base: [][][]float64{runs[p[0]].samples}, cur: [][][]float64{runs[p[1]].samples}, drift: trend.Drift(hist)}
+			return trial{base: [][][]float64{runs[p[0]].samples}, cur: [][][]float64{runs[p[1]].samples}, drift: estimate(hist)}
 		}}
+}
+
+// madDrift is an alternative to trend.Drift for comparison: the spread of
+// the log run medians around their median, whatever their order,
+//
+//	σ = 1.4826 · median_i |log x_i - median_k log x_k|
+//
+// which, unlike successive differences, sees load regimes that last
+// several runs (and would also absorb a step of the code on the base branch).
+func madDrift(entries []trend.Entry) map[string]analysis.Drift {
+	logs := map[string][]float64{}
+	for _, e := range entries {
+		for id, s := range e.Benchmarks {
+			if s.Median > 0 {
+				logs[id] = append(logs[id], math.Log(s.Median))
+			}
+		}
+	}
+	out := map[string]analysis.Drift{}
+	for id, l := range logs {
+		if len(l) < analysis.MinDriftRuns {
+			continue
+		}
+		slices.Sort(l)
+		c := analysis.Quantile(l, 0.5)
+		dev := make([]float64, len(l))
+		for i, x := range l {
+			dev[i] = math.Abs(x - c)
+		}
+		slices.Sort(dev)
+		out[id] = analysis.Drift{Sigma: analysis.MADScale * analysis.Quantile(dev, 0.5), Runs: len(l)}
+	}
+	return out
 }
 
 // historyEntry is the history line the action would append for run: the
