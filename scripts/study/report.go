@@ -111,6 +111,7 @@ func (r *report) write(w io.Writer) {
 	r.writeScenarios(w)
 	r.writeAllowances(w)
 	r.writeSigmas(w)
+	r.writeWorst(w)
 	r.writeTargets(w)
 }
 
@@ -156,12 +157,13 @@ func (r *report) writeAllowances(w io.Writer) {
 		return
 	}
 	fmt.Fprintf(w, "### Drift allowance without history (separate runs, one per side)\n\n")
-	fmt.Fprintf(w, "| allowance | A/A false alarms | A/A inconclusive | A/A gate fail | +50%% caught | +200%% caught | +200%% inconclusive | +200%% gate fail |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "A/A 95%% CI: bootstrap over the recorded runs (pairs share runs, so this is wider than a binomial interval).\n\n")
+	fmt.Fprintf(w, "| allowance | A/A false alarms | A/A 95%% CI | A/A inconclusive | A/A gate fail | +50%% caught | +200%% caught | +200%% inconclusive | +200%% gate fail |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|\n")
 	for _, a := range r.allowances {
 		aa, p50, p200 := a.out.byShift[0], a.out.byShift[0.5], a.out.byShift[2]
-		fmt.Fprintf(w, "| ±%.0f%% | %.2f%% | %.2f%% | %.1f%% | %.2f%% | %.2f%% | %.2f%% | %.1f%% |\n", 100*a.allowance,
-			pct(aa.Regression, aa.Units), pct(aa.Inconclusive, aa.Units), pct(aa.GateFail, aa.Trials),
+		fmt.Fprintf(w, "| ±%.0f%% | %.2f%% | %s | %.2f%% | %.1f%% | %.2f%% | %.2f%% | %.2f%% | %.1f%% |\n", 100*a.allowance,
+			pct(aa.Regression, aa.Units), r.ci(a.out), pct(aa.Inconclusive, aa.Units), pct(aa.GateFail, aa.Trials),
 			pct(p50.Regression, p50.Units), pct(p200.Regression, p200.Units), pct(p200.Inconclusive, p200.Units), pct(p200.GateFail, p200.Trials))
 	}
 	if a, ok := r.smallestAllowance(0.01); ok {
@@ -180,12 +182,12 @@ func (r *report) writeSigmas(w io.Writer) {
 	}
 	fmt.Fprintf(w, "### Drift sigmas with history (separate runs, history of 10-20 runs)\n\n")
 	fmt.Fprintf(w, "Allowed drift per benchmark: |log ratio| <= k·√2·σ_run (Config.DriftSigmas = k).\n\n")
-	fmt.Fprintf(w, "| k | A/A false alarms | A/A inconclusive | A/A gate fail | +50%% caught | +200%% caught | +200%% inconclusive |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| k | A/A false alarms | A/A 95%% CI | A/A inconclusive | A/A gate fail | +50%% caught | +200%% caught | +200%% inconclusive |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|\n")
 	for _, a := range r.sigmas {
 		aa, p50, p200 := a.out.byShift[0], a.out.byShift[0.5], a.out.byShift[2]
-		fmt.Fprintf(w, "| %g | %.2f%% | %.2f%% | %.1f%% | %.2f%% | %.2f%% | %.2f%% |\n", a.allowance,
-			pct(aa.Regression, aa.Units), pct(aa.Inconclusive, aa.Units), pct(aa.GateFail, aa.Trials),
+		fmt.Fprintf(w, "| %g | %.2f%% | %s | %.2f%% | %.1f%% | %.2f%% | %.2f%% | %.2f%% |\n", a.allowance,
+			pct(aa.Regression, aa.Units), r.ci(a.out), pct(aa.Inconclusive, aa.Units), pct(aa.GateFail, aa.Trials),
 			pct(p50.Regression, p50.Units), pct(p200.Regression, p200.Units), pct(p200.Inconclusive, p200.Units))
 	}
 	fmt.Fprintln(w)
@@ -225,7 +227,7 @@ var targets = []target{
 }
 
 func (r *report) writeTargets(w io.Writer) {
-	fmt.Fprintf(w, "### Targets (issue 12)\n\n| target | scenario | measured | limit | |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "### Targets (issue 12)\n\n| target | scenario | measured | 95%% CI over runs | limit | |\n|---|---|---|---|---|---|\n")
 	for _, t := range targets {
 		o := r.find(t.scenario)
 		if o == nil {
@@ -238,8 +240,39 @@ func (r *report) writeTargets(w io.Writer) {
 		if t.atMost {
 			ok, cmp = rate <= t.limit, "<="
 		}
-		fmt.Fprintf(w, "| %s | %s | %.2f%% | %s %.1f%% | %s |\n", t.what, t.scenario, 100*rate, cmp, 100*t.limit, okString(ok))
+		ci := "-"
+		if t.change == 0 {
+			ci = r.ci(o)
+		}
+		fmt.Fprintf(w, "| %s | %s | %.2f%% | %s | %s %.1f%% | %s |\n", t.what, t.scenario, 100*rate, ci, cmp, 100*t.limit, okString(ok))
 	}
+}
+
+// ci formats the A/A interval over runs of a pair scenario ("-" for others).
+func (r *report) ci(o *outcome) string {
+	lo, hi, ok := o.intervalOverRuns(0, r.o.seed)
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f-%.2f%%", 100*lo, 100*hi)
+}
+
+// writeWorst lists the benchmarks with the most A/A false alarms in the
+// separate-run scenarios.
+func (r *report) writeWorst(w io.Writer) {
+	fmt.Fprintf(w, "### Benchmarks with the most A/A false alarms\n\n| scenario | benchmark | false alarms |\n|---|---|---|\n")
+	for _, name := range []string{scNoHistory, scHistory} {
+		o := r.find(name)
+		if o == nil {
+			continue
+		}
+		ids := sortedKeys(o.aaByID)
+		slices.SortStableFunc(ids, func(a, b string) int { return o.aaByID[b] - o.aaByID[a] })
+		for _, id := range ids[:min(5, len(ids))] {
+			fmt.Fprintf(w, "| %s | `%s` | %.1f%% |\n", name, id, pct(o.aaByID[id], o.sc.trials))
+		}
+	}
+	fmt.Fprintln(w)
 }
 
 func (r *report) find(name string) *outcome {

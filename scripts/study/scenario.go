@@ -48,6 +48,10 @@ type scenario struct {
 	ids       []string
 	draw      func(rng *rand.Rand, i int) trial // the i-th trial
 	trials    int
+	// pairs[i] are the runs (baseline, current) of trial i when each trial
+	// is a pair of recorded runs (nil otherwise), out of nRuns runs.
+	pairs [][2]int
+	nRuns int
 }
 
 // tally counts verdicts of benchmarks (their primary metric) and gate
@@ -96,11 +100,18 @@ func pct(k, n int) float64 {
 	return 100 * float64(k) / float64(n)
 }
 
-// outcome is a scenario evaluated: one tally per change.
+// outcome is a scenario evaluated: one tally per change, the verdicts of
+// every trial (for intervals over runs), and the A/A false alarms per
+// benchmark id.
 type outcome struct {
 	sc      *scenario
 	byShift map[float64]tally
+	cells   map[float64][]cell
+	aaByID  map[string]int
 }
+
+// cell is one trial at one change: regressions among units benchmarks.
+type cell struct{ reg, units int }
 
 // evaluate runs every trial of sc at every change on 2 workers. Trial i
 // draws from its own PCG(seed, i) stream, so the result does not depend on
@@ -113,15 +124,20 @@ func evaluate(sc *scenario, seed uint64) (*outcome, error) {
 	}
 	workers := min(2, runtime.GOMAXPROCS(0))
 	parts := make([]map[float64]tally, workers)
+	byID := make([]map[string]int, workers)
 	errs := make([]error, workers)
+	cells := map[float64][]cell{}
+	for _, s := range sc.Changes {
+		cells[s] = make([]cell, sc.trials)
+	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[w] = map[float64]tally{}
+			parts[w], byID[w] = map[float64]tally{}, map[string]int{}
 			for i := w; i < sc.trials; i += workers {
-				if err := runTrial(sc, cfg, seed, i, parts[w]); err != nil {
+				if err := runTrial(sc, cfg, seed, i, parts[w], cells, byID[w]); err != nil {
 					errs[w] = err
 					return
 				}
@@ -129,7 +145,7 @@ func evaluate(sc *scenario, seed uint64) (*outcome, error) {
 		}()
 	}
 	wg.Wait()
-	out := &outcome{sc: sc, byShift: map[float64]tally{}}
+	out := &outcome{sc: sc, byShift: map[float64]tally{}, cells: cells, aaByID: map[string]int{}}
 	for w := range workers {
 		if errs[w] != nil {
 			return nil, fmt.Errorf("scenario %q: %w", sc.Name, errs[w])
@@ -139,12 +155,16 @@ func evaluate(sc *scenario, seed uint64) (*outcome, error) {
 			m.merge(t)
 			out.byShift[s] = m
 		}
+		for id, n := range byID[w] {
+			out.aaByID[id] += n
+		}
 	}
 	return out, nil
 }
 
-// runTrial draws trial i and compares it at every change.
-func runTrial(sc *scenario, cfg analysis.Config, seed uint64, i int, into map[float64]tally) error {
+// runTrial draws trial i and compares it at every change; it writes
+// cells[s][i] (the caller allocated them) and counts A/A regressions per id.
+func runTrial(sc *scenario, cfg analysis.Config, seed uint64, i int, into map[float64]tally, cells map[float64][]cell, aaByID map[string]int) error {
 	rng := rand.New(rand.NewPCG(seed, uint64(i)))
 	tr := sc.draw(rng, i)
 	for _, s := range sc.Changes {
@@ -154,10 +174,58 @@ func runTrial(sc *scenario, cfg analysis.Config, seed uint64, i int, into map[fl
 			return fmt.Errorf("trial %d, change %+.0f%%: %w", i, 100*s, err)
 		}
 		t := into[s]
+		before := t
 		t.add(cmp)
 		into[s] = t
+		cells[s][i] = cell{t.Regression - before.Regression, t.Units - before.Units}
+		if s == 0 {
+			for _, r := range cmp.Rows {
+				if r.Verdict == analysis.Regression && r.Role == analysis.RolePrimary {
+					aaByID[r.ID]++
+				}
+			}
+		}
 	}
 	return nil
+}
+
+// intervalOverRuns is a 95% percentile interval of the regression rate at
+// change s that accounts for trials sharing runs: B bootstrap draws of the
+// nRuns runs with replacement (multiplicities w), each giving
+//
+//	rate* = Σ_pairs w_i·w_j·reg_ij / Σ_pairs w_i·w_j·units_ij
+//
+// ok is false for scenarios whose trials are not pairs of runs.
+func (o *outcome) intervalOverRuns(s float64, seed uint64) (lo, hi float64, ok bool) {
+	sc := o.sc
+	cs := o.cells[s]
+	if sc.pairs == nil || len(cs) != len(sc.pairs) {
+		return 0, 0, false
+	}
+	const draws = 1000
+	rng := rand.New(rand.NewPCG(seed, 12345))
+	w := make([]float64, sc.nRuns)
+	rates := make([]float64, 0, draws)
+	for range draws {
+		clear(w)
+		for range sc.nRuns {
+			w[rng.IntN(sc.nRuns)]++
+		}
+		var num, den float64
+		for i, p := range sc.pairs {
+			ww := w[p[0]] * w[p[1]]
+			num += ww * float64(cs[i].reg)
+			den += ww * float64(cs[i].units)
+		}
+		if den > 0 {
+			rates = append(rates, num/den)
+		}
+	}
+	if len(rates) == 0 {
+		return 0, 0, false
+	}
+	slices.Sort(rates)
+	return analysis.Quantile(rates, 0.025), analysis.Quantile(rates, 0.975), true
 }
 
 // sideResults builds one results file per run, every sample multiplied by
@@ -234,7 +302,7 @@ func orderedPairs(k, max int, seed uint64) [][2]int {
 // separateRuns: baseline = run i, current = run j, no history.
 func separateRuns(name string, runs []suiteRun, ids []string, allowance float64, maxTrials int, seed uint64) *scenario {
 	pairs := orderedPairs(len(runs), maxTrials, seed)
-	return &scenario{Name: name, Allowance: allowance, Changes: Changes, ids: ids, trials: len(pairs),
+	return &scenario{Name: name, Allowance: allowance, Changes: Changes, ids: ids, trials: len(pairs), pairs: pairs, nRuns: len(runs),
 		draw: func(_ *rand.Rand, i int) trial {
 			p := pairs[i]
 			return trial{base: [][][]float64{runs[p[0]].samples}, cur: [][][]float64{runs[p[1]].samples}}
@@ -257,7 +325,7 @@ func historyScenario(name string, runs []suiteRun, ids []string, maxTrials int, 
 	for r, run := range runs {
 		entries[r] = historyEntry(ids, run)
 	}
-	return &scenario{Name: name, Allowance: analysis.DefaultDriftAllowance, Changes: Changes, ids: ids, trials: len(pairs),
+	return &scenario{Name: name, Allowance: analysis.DefaultDriftAllowance, Changes: Changes, ids: ids, trials: len(pairs), pairs: pairs, nRuns: len(runs),
 		draw: func(rng *rand.Rand, i int) trial {
 			p := pairs[i]
 			var others []int
