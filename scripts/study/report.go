@@ -49,6 +49,8 @@ type spreadRow struct {
 	pairQ []float64
 	// exceed[a] = share of ordered run pairs with median_j/median_i > 1+a.
 	exceed map[float64]float64
+	// perID[k] is σ_run of benchmark k (NaN with too few runs).
+	perID []float64
 }
 
 var pairQuantiles = []float64{0.5, 0.9, 0.95, 0.99}
@@ -58,7 +60,7 @@ func driftSpread(rec *DriftRecording) []spreadRow {
 	var out []spreadRow
 	for _, clock := range []string{"wall", "cpu"} {
 		runs, _ := driftRuns(rec, clock)
-		var sigmas, pairs []float64
+		var sigmas, pairs, perID []float64
 		for k := range rec.IDs {
 			var logs, meds []float64
 			for _, r := range runs {
@@ -68,9 +70,13 @@ func driftSpread(rec *DriftRecording) []spreadRow {
 					meds, logs = append(meds, m), append(logs, math.Log(m))
 				}
 			}
-			if d, ok := analysis.EstimateDrift(meds); ok {
+			d, ok := analysis.EstimateDrift(meds)
+			if ok {
 				sigmas = append(sigmas, d.Sigma)
+			} else {
+				d.Sigma = math.NaN()
 			}
+			perID = append(perID, d.Sigma)
 			for i := range logs {
 				for j := range logs {
 					if i != j {
@@ -85,7 +91,7 @@ func driftSpread(rec *DriftRecording) []spreadRow {
 			abs[i] = math.Abs(p)
 		}
 		slices.Sort(abs)
-		row := spreadRow{clock: clock, sigmaMed: analysis.Quantile(sigmas, 0.5), sigmaP90: analysis.Quantile(sigmas, 0.9), exceed: map[float64]float64{}}
+		row := spreadRow{clock: clock, perID: perID, sigmaMed: analysis.Quantile(sigmas, 0.5), sigmaP90: analysis.Quantile(sigmas, 0.9), exceed: map[float64]float64{}}
 		for _, q := range pairQuantiles {
 			row.pairQ = append(row.pairQ, math.Exp(analysis.Quantile(abs, q)))
 		}
@@ -132,6 +138,18 @@ func (r *report) writeSpread(w io.Writer) {
 			fmt.Fprintf(w, " %.2f%% |", s.exceed[a])
 		}
 		fmt.Fprintln(w)
+	}
+	if len(r.spread) == 2 {
+		less, n := 0, 0
+		for k, sw := range r.spread[0].perID {
+			if sc := r.spread[1].perID[k]; !math.IsNaN(sw) && !math.IsNaN(sc) {
+				n++
+				if sc < sw {
+					less++
+				}
+			}
+		}
+		fmt.Fprintf(w, "\nProcess CPU time drifts less than wall time (σ_run cpu < wall) for %d of %d benchmarks.\n", less, n)
 	}
 	fmt.Fprintln(w)
 }
