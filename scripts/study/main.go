@@ -68,7 +68,7 @@ func run(w io.Writer, args []string) error {
 	fs.StringVar(&o.samplePath, "samples", filepath.Join(dir, "samples.json"), "workload samples file")
 	fs.StringVar(&o.driftPath, "drift", filepath.Join(dir, "drift.json"), "drift recording")
 	fs.StringVar(&o.clock, "clock", "wall", "which recorded samples are the primary metric: wall or cpu")
-	fs.IntVar(&o.trials, "trials", 400, "at most this many run pairs per drift scenario")
+	fs.IntVar(&o.trials, "trials", 300, "at most this many run pairs per drift scenario")
 	fs.IntVar(&o.synthetic, "synthetic-trials", 1000, "trials per synthetic and interleaved-workload scenario")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of every random draw")
 	fs.BoolVar(&o.quick, "quick", false, "skip the allowance table (tests)")
@@ -123,6 +123,9 @@ func study(w io.Writer, o options) error {
 	rep := &report{o: o, drift: drec, workloads: wrec}
 	rep.spread = driftSpread(drec)
 	for _, sc := range scenarios(o, runs, drec.IDs, wrec) {
+		if sc == nil {
+			continue // not enough runs recorded for it
+		}
 		out, err := evaluate(sc, o.seed)
 		if err != nil {
 			return err
@@ -165,6 +168,7 @@ const (
 	scTailsHist      = "separate runs, history, heavy tails"
 	scTailsInterl    = "interleaved workloads, heavy tails"
 	scSeveral        = "3 vs 3 runs, paired by position"
+	scSeveral5       = "5 vs 5 runs, paired by position"
 	scSynthSide      = "synthetic CV 5%, n=10, side by side (allowance 0)"
 	scSynthDefault   = "synthetic CV 5%, n=10, separate runs, no history (default allowance)"
 	scSynthHistory   = "synthetic CV 5%, n=10, history of 15 quiet runs"
@@ -193,6 +197,7 @@ func scenarios(o options, runs []suiteRun, ids []string, wrec *Recording) []*sce
 		tailed(withHistory("", runs, ids, o.trials, o.seed), heavy, scTailsHist),
 		tailed(interleavedWorkloads("", wrec, 10, o.synthetic), heavy, scTailsInterl),
 		severalRuns(scSeveral, runs, ids, 3, o.trials),
+		severalRuns(scSeveral5, runs, ids, 5, o.trials),
 		syntheticSuite(scSynthSide, 20, 10, 0.05, 0, 0, nSynth),
 		syntheticSuite(scSynthDefault, 20, 10, 0.05, defaultAllowance, 0, nSynth),
 		syntheticSuite(scSynthHistory, 20, 10, 0.05, defaultAllowance, 15, nSynth),

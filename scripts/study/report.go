@@ -16,7 +16,7 @@ import (
 const defaultAllowance = analysis.DefaultDriftAllowance
 
 // Allowances are the values of Config.DriftAllowance in the trade-off table.
-var Allowances = []float64{0, 0.25, 0.5, 1, 2, 3, 4, 5}
+var Allowances = []float64{0, 0.25, 0.5, 1, 2, 3, 3.5, 4, 5}
 
 // SigmaChoices are the values of Config.DriftSigmas in the history table.
 var SigmaChoices = []float64{2, 3, 4, 5, 6}

@@ -414,8 +414,11 @@ func interleavedRuns(name string, runs []suiteRun, ids []string) *scenario {
 }
 
 // severalRuns: k distinct runs per side drawn at random (paired by position
-// by CompareRuns), no history.
+// by CompareRuns), no history; nil when the recording has fewer than 2k runs.
 func severalRuns(name string, runs []suiteRun, ids []string, k, trials int) *scenario {
+	if len(runs) < 2*k {
+		return nil
+	}
 	return &scenario{Name: name, Allowance: analysis.DefaultDriftAllowance, Changes: []float64{0, 0.50, 2.00}, ids: ids, trials: trials,
 		draw: func(rng *rand.Rand, _ int) trial {
 			perm := rng.Perm(len(runs))[:2*k]
