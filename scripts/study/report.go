@@ -156,7 +156,7 @@ func (r *report) writeSpread(w io.Writer) {
 
 func (r *report) writeScenarios(w io.Writer) {
 	fmt.Fprintf(w, "### Scenarios\n\n")
-	fmt.Fprintf(w, "Cells: %% of benchmarks per run (regression = false alarm at +0%%, detection otherwise); gate: %% of comparisons whose gate (default `%s`) failed or errored.\n\n", analysis.DefaultGate)
+	fmt.Fprintf(w, "Cells: %% of benchmarks per run (regression = false alarm at +0%%, detection otherwise); gate fail: %% of comparisons whose gate (default `%s`) failed; gate error: %% that judged nothing (verdict `error`, which fails the gate too).\n\n", analysis.DefaultGate)
 	fmt.Fprintf(w, "| scenario | change | runs compared | regression | improvement | unchanged | inconclusive | errored | gate fail | gate error |\n")
 	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, o := range r.outcomes {
@@ -176,12 +176,12 @@ func (r *report) writeAllowances(w io.Writer) {
 	}
 	fmt.Fprintf(w, "### Drift allowance without history (separate runs, one per side)\n\n")
 	fmt.Fprintf(w, "A/A 95%% CI: bootstrap over the recorded runs (pairs share runs, so this is wider than a binomial interval).\n\n")
-	fmt.Fprintf(w, "| allowance | A/A false alarms | A/A 95%% CI | A/A inconclusive | A/A gate fail | +50%% caught | +200%% caught | +200%% inconclusive | +200%% gate fail |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| allowance | A/A false alarms | A/A 95%% CI | A/A inconclusive | A/A gate fail | A/A gate error | +50%% caught | +200%% caught | +200%% inconclusive | +200%% gate fail |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, a := range r.allowances {
 		aa, p50, p200 := a.out.byShift[0], a.out.byShift[0.5], a.out.byShift[2]
-		fmt.Fprintf(w, "| ±%.0f%% | %.2f%% | %s | %.2f%% | %.1f%% | %.2f%% | %.2f%% | %.2f%% | %.1f%% |\n", 100*a.allowance,
-			pct(aa.Regression, aa.Units), r.ci(a.out), pct(aa.Inconclusive, aa.Units), pct(aa.GateFail, aa.Trials),
+		fmt.Fprintf(w, "| ±%.0f%% | %.2f%% | %s | %.2f%% | %.1f%% | %.1f%% | %.2f%% | %.2f%% | %.2f%% | %.1f%% |\n", 100*a.allowance,
+			pct(aa.Regression, aa.Units), r.ci(a.out), pct(aa.Inconclusive, aa.Units), pct(aa.GateFail, aa.Trials), pct(aa.GateError, aa.Trials),
 			pct(p50.Regression, p50.Units), pct(p200.Regression, p200.Units), pct(p200.Inconclusive, p200.Units), pct(p200.GateFail, p200.Trials))
 	}
 	if a, ok := r.smallestAllowance(0.01); ok {
@@ -200,12 +200,12 @@ func (r *report) writeSigmas(w io.Writer) {
 	}
 	fmt.Fprintf(w, "### Drift sigmas with history (separate runs, history of 10-20 runs)\n\n")
 	fmt.Fprintf(w, "Allowed drift per benchmark: |log ratio| <= k·√2·σ_run (Config.DriftSigmas = k).\n\n")
-	fmt.Fprintf(w, "| k | A/A false alarms | A/A 95%% CI | A/A inconclusive | A/A gate fail | +50%% caught | +200%% caught | +200%% inconclusive |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| k | A/A false alarms | A/A 95%% CI | A/A inconclusive | A/A gate fail | A/A gate error | +50%% caught | +200%% caught | +200%% inconclusive |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|\n")
 	for _, a := range r.sigmas {
 		aa, p50, p200 := a.out.byShift[0], a.out.byShift[0.5], a.out.byShift[2]
-		fmt.Fprintf(w, "| %g | %.2f%% | %s | %.2f%% | %.1f%% | %.2f%% | %.2f%% | %.2f%% |\n", a.allowance,
-			pct(aa.Regression, aa.Units), r.ci(a.out), pct(aa.Inconclusive, aa.Units), pct(aa.GateFail, aa.Trials),
+		fmt.Fprintf(w, "| %g | %.2f%% | %s | %.2f%% | %.1f%% | %.1f%% | %.2f%% | %.2f%% | %.2f%% |\n", a.allowance,
+			pct(aa.Regression, aa.Units), r.ci(a.out), pct(aa.Inconclusive, aa.Units), pct(aa.GateFail, aa.Trials), pct(aa.GateError, aa.Trials),
 			pct(p50.Regression, p50.Units), pct(p200.Regression, p200.Units), pct(p200.Inconclusive, p200.Units))
 	}
 	fmt.Fprintln(w)
