@@ -23,6 +23,7 @@ func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
 	out := fs.String("out", "", "result file to write (required)")
 	twoTime := fs.Bool("twotime", false, "also compute the two-time correlation of every dynamic bin (/xpcs/twotime)")
 	backend := fs.String("backend", "auto", "two-time BLAS back end: auto, openblas, gonum or naive")
+	smoothName := fs.String("twotime-smooth", "sqmap", "two-time smoothing before C is formed: sqmap (divide each pixel by its static bin's mean in that frame, APS 8-ID-I's default), dqmap (the dynamic bin's), or none (raw counts)")
 	stride := fs.Int("stride", 1, "use every N-th frame")
 	avg := fs.Int("avg", 1, "sum groups of N (strided) frames into one")
 	segments := fs.Int("segments", 0, "also report g2 of N equal time segments (printed only)")
@@ -68,6 +69,10 @@ func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
 		if err != nil {
 			return &exitError{code: 2, msg: "correlate: " + err.Error()}
 		}
+		sm, err := twotime.ParseSmooth(*smoothName)
+		if err != nil {
+			return &exitError{code: 2, msg: "correlate: " + err.Error()}
+		}
 		if *stride > 1 || *avg > 1 {
 			return &exitError{code: 2, msg: "correlate: --twotime works on every raw frame: drop --stride and --avg"}
 		}
@@ -75,7 +80,7 @@ func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
 		if err != nil {
 			return fmt.Errorf("correlate: %w", err)
 		}
-		bins, err := twotime.Compute(src, qm, twotime.Options{Backend: b})
+		bins, err := twotime.Compute(src, qm, twotime.Options{Backend: b, Smooth: sm})
 		src.Close()
 		if err != nil {
 			return fmt.Errorf("correlate %s: two-time: %w", *raw, err)

@@ -154,8 +154,20 @@ func (f *File) ReadResult() (*Result, error) {
 		q.Mask = v
 		return e
 	})
-	opt(qm+"dynamic_roi_map", ints(&q.DynamicROIMap))
-	opt(qm+"static_roi_map", ints(&q.StaticROIMap))
+	// The detector shape comes from the mask, else from the roi maps (a
+	// q-map file need not hold a mask).
+	roi := func(dst *[]int32) func(string) error {
+		return func(p string) error {
+			v, shape, e := f.readIntsShape(p)
+			if e == nil && q.Rows == 0 && len(shape) == 2 {
+				q.Rows, q.Cols = shape[0], shape[1]
+			}
+			*dst = v
+			return e
+		}
+	}
+	opt(qm+"dynamic_roi_map", roi(&q.DynamicROIMap))
+	opt(qm+"static_roi_map", roi(&q.StaticROIMap))
 	opt(qm+"dynamic_v_list_dim0", f64(&q.DynamicVListDim0))
 	opt(qm+"dynamic_v_list_dim1", f64(&q.DynamicVListDim1))
 	opt(qm+"static_v_list_dim0", f64(&q.StaticVListDim0))
@@ -219,9 +231,15 @@ func (f *File) ReadResult() (*Result, error) {
 // readInts reads an integer dataset of any integer type into []int32
 // (ErrDType for a float or a value outside int32).
 func (f *File) readInts(path string) ([]int32, error) {
+	v, _, err := f.readIntsShape(path)
+	return v, err
+}
+
+// readIntsShape is readInts that also returns the dataset's shape.
+func (f *File) readIntsShape(path string) ([]int32, []int, error) {
 	a, err := f.Read(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]int32, a.Len())
 	bad := false
@@ -259,12 +277,12 @@ func (f *File) readInts(path string) ([]int32, error) {
 			conv(i, v)
 		}
 	default:
-		return nil, &Error{Op: "read", File: f.path, Object: path, Kind: ErrDType, Msg: "want integers, stored " + a.DType.String()}
+		return nil, nil, &Error{Op: "read", File: f.path, Object: path, Kind: ErrDType, Msg: "want integers, stored " + a.DType.String()}
 	}
 	if bad {
-		return nil, &Error{Op: "read", File: f.path, Object: path, Kind: ErrDType, Msg: "value outside int32"}
+		return nil, nil, &Error{Op: "read", File: f.path, Object: path, Kind: ErrDType, Msg: "value outside int32"}
 	}
-	return out, nil
+	return out, a.Shape, nil
 }
 
 // narrow converts int32 values to []T, failing when one does not fit.
