@@ -26,7 +26,8 @@ const (
 )
 
 // cmdFit fits every q bin of /xpcs/multitau/normalized_g2 (n_tau, n_q) at
-// t = delay_list * frame_time, prints the table and the tau(q) power law, and
+// t = delay_list * frame_time * stride_frame * avg_frame (the last two from
+// /xpcs/multitau/config when present, as APS 8-ID-I records them), prints the table and the tau(q) power law, and
 // stores them below /xpcs/fit/<model> (see storeFit) unless --no-store.
 func cmdFit(stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
@@ -38,7 +39,7 @@ func cmdFit(stdout, stderr io.Writer, args []string) error {
 	model := fs.String("model", "single", "g2 model: single (c=1), stretched, double, double-stretched")
 	method := fs.String("method", "lm", "optimiser: lm (bounded Levenberg-Marquardt), lbfgs, bfgs, neldermead (gonum/optimize)")
 	starts := fs.Int("starts", fit.DefaultStarts, "starting points per bin (multi-start)")
-	dt := fs.Float64("dt", 0, "frame time in seconds (default: "+fitFramePath+")")
+	dt := fs.Float64("dt", 0, "seconds per delay_list unit (default: "+fitFramePath+" times /xpcs/multitau/config stride_frame and avg_frame)")
 	fixed := fs.String("fix", "", "fixed parameters, e.g. d=1,c=1.2")
 	tmin := fs.Float64("tmin", 0, "fit only delays t >= tmin (seconds)")
 	tmax := fs.Float64("tmax", 0, "fit only delays t <= tmax (seconds; 0: all). Multi-tau g2 is biased low at delays near the run length: T/4 is a safe limit")
@@ -179,6 +180,22 @@ func readFitInput(f *h5.File, dt float64) (*fitInput, error) {
 			return nil, fmt.Errorf("%s = %v is not a positive scalar: pass --dt SECONDS", fitFramePath, v)
 		}
 		dt = v[0]
+		// APS: delays count effective frames of stride_frame*avg_frame raw
+		// frames; /entry keeps the raw frame time.
+		for _, k := range []string{"stride_frame", "avg_frame"} {
+			p := "/xpcs/multitau/config/" + k
+			if !f.Exists(p) {
+				continue
+			}
+			n, _, err := readFloats(f, p)
+			if err != nil {
+				return nil, err
+			}
+			if len(n) != 1 || !(n[0] >= 1) {
+				return nil, fmt.Errorf("%s = %v is not a positive scalar", p, n)
+			}
+			dt *= n[0]
+		}
 	}
 	in := &fitInput{dt: dt, hasError: ge != nil}
 	for _, d := range delays {
