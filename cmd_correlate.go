@@ -226,6 +226,16 @@ func replaceFile(path string, write func(tmp string) error) error {
 		os.Remove(tmp)
 		return err
 	}
+	// CreateTemp makes 0600 files: keep the mode of the file replaced, else
+	// the usual 0644.
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		os.Remove(tmp)
+		return err
+	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return err

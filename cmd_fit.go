@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
@@ -69,20 +70,18 @@ func cmdFit(stdout, stderr io.Writer, args []string) error {
 		*group = "/xpcs/fit/" + m.String()
 	}
 
-	open := h5.OpenRW
-	if *noStore {
-		open = h5.Open
-	}
-	f, err := open(path)
+	// Read-only first: a refused or print-only run never touches the file.
+	f, err := h5.Open(path)
 	if err != nil {
 		return fmt.Errorf("fit: %w", err)
 	}
-	defer f.Close()
 	in, err := readFitInput(f, *dt)
+	exists := err == nil && f.Exists(*group)
+	f.Close()
 	if err != nil {
 		return fmt.Errorf("fit: %s: %w", path, err)
 	}
-	if !*noStore && f.Exists(*group) {
+	if !*noStore && exists {
 		return fmt.Errorf("fit: %s already holds %s: pass --group NAME or --no-store", path, *group)
 	}
 	opt := fit.Options{Model: m, Method: me, Starts: *starts, Fixed: fix, TMin: *tmin, TMax: *tmax}
@@ -105,8 +104,25 @@ func cmdFit(stdout, stderr io.Writer, args []string) error {
 		}
 	}
 	if !*noStore {
-		if err := storeFit(f, *group, opt, in, rows, pl, plErr); err != nil {
-			return fmt.Errorf("fit: storing into %s: %w", path, err)
+		// The fit goes into a copy of the input in the same folder, which
+		// replaces the input only once complete: a full disk or a killed
+		// process leaves the input as it was.
+		err := replaceFile(path, func(tmp string) error {
+			if err := copyFile(path, tmp); err != nil {
+				return err
+			}
+			f, err := h5.OpenRW(tmp)
+			if err != nil {
+				return err
+			}
+			if err := storeFit(f, *group, opt, in, rows, pl, plErr); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		})
+		if err != nil {
+			return fmt.Errorf("fit: storing into %s (left unchanged): %w", path, err)
 		}
 		fmt.Fprintf(stdout, "stored in %s:%s\n", path, *group)
 	}
@@ -114,6 +130,33 @@ func cmdFit(stdout, stderr io.Writer, args []string) error {
 		return fmt.Errorf("fit: %s: no q bin could be fitted", path)
 	}
 	return nil
+}
+
+// copyFile copies src to dst (created or truncated), keeping src's
+// permissions, and syncs dst.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	st, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, st.Mode().Perm())
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copying %s: %w", src, err)
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // parseFixed parses "name=value,name=value".
