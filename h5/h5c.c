@@ -2,6 +2,7 @@
 // these calls and cgo cannot expand HDF5's constant macros.
 #include "h5c.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <lzf.h>
 #include <zlib.h>
@@ -49,6 +50,23 @@ hid_t xh_vlen_str(void) {
 }
 
 void xh_errors_off(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/* xh_cloexec marks the POSIX file descriptor behind file fid (the default
+ * sec2 driver) close-on-exec: libhdf5 opens files without O_CLOEXEC, so a
+ * child process started while the file is open would inherit the
+ * descriptor and, with it, the file's flock lock, and the next exclusive
+ * open of the file fails with EAGAIN until the child exits. 0 or -1. */
+int xh_cloexec(hid_t fid) {
+	void *h = NULL;
+	if (H5Fget_vfd_handle(fid, H5P_DEFAULT, &h) < 0 || h == NULL) {
+		H5Eclear2(H5E_DEFAULT);
+		return -1;
+	}
+	int fd = *(int *)h;
+	int fl = fcntl(fd, F_GETFD);
+	if (fl < 0) return -1;
+	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
 
 typedef struct { char *buf; size_t n; size_t used; } walkbuf;
 

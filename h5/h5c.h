@@ -23,6 +23,7 @@ hid_t xh_space_all(void);
 int xh_obj_type(hid_t loc, const char *name);
 
 void xh_errors_off(void);
+int xh_cloexec(hid_t fid);
 /* xh_error_message copies libhdf5's current error stack (innermost last) into buf and clears it. */
 void xh_error_message(char *buf, size_t n);
 
