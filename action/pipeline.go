@@ -191,6 +191,11 @@ func (s *state) run(ctx context.Context) (int, error) {
 	if err := CleanReports(in.OutputDir); err != nil {
 		return ExitError, err
 	}
+	// Before anything is measured: a folder the results cannot be written
+	// to must fail now, not after the benchmarks.
+	if err := analysis.CheckWritable(in.OutputDir); err != nil {
+		return ExitError, fmt.Errorf("input output-dir: %w", err)
+	}
 	if in.Mode == "aggregate" {
 		return s.aggregate(ctx)
 	}
