@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
 // minSecret is the shortest token redacted: replacing a one- or
@@ -102,8 +104,8 @@ func RedactReports(dir string, redact func(string) string) error {
 			return fmt.Errorf("redact report %s: %w", p, err)
 		}
 		if out := redact(string(data)); out != string(data) {
-			if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
-				return fmt.Errorf("redact report %s: %w", p, err)
+			if err := analysis.WriteFileAtomic(p, func(w io.Writer) error { _, err := io.WriteString(w, out); return err }); err != nil {
+				return fmt.Errorf("redact report: %w", err)
 			}
 		}
 	}
