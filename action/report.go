@@ -61,7 +61,9 @@ func WriteReports(dir string, cmp *analysis.Comparison, opt comment.Options) (st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("report folder (input output-dir): %w", err)
 	}
-	if err := analysis.WriteComparisonFile(filepath.Join(dir, CmpName), cmp); err != nil {
+	// cmp.json embeds a bounded number of samples per row (results.json
+	// and baseline.json keep them all); the renderers cap the same way.
+	if err := analysis.WriteComparisonFile(filepath.Join(dir, CmpName), cmp.CapSamples(analysis.DefaultMaxEmbeddedSamples)); err != nil {
 		return "", err
 	}
 	md := comment.Markdown(cmp, opt)
