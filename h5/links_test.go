@@ -162,3 +162,50 @@ func TestInspectDepthBound(t *testing.T) {
 		}
 	})
 }
+
+// TestReadResultLinkGraph: ReadResult (what `correlate --qmap` uses) walks
+// /entry and the two-time group; hard-link cycles and broken links there
+// must neither hang it nor hide the values it reads.
+func TestReadResultLinkGraph(t *testing.T) {
+	if p := os.Getenv(linkChildEnv + "_RESULT"); p != "" {
+		f, err := Open(p)
+		if err != nil {
+			fmt.Printf("ERROR %v\n", err)
+			return
+		}
+		defer f.Close()
+		r, err := f.ReadResult()
+		if err != nil {
+			fmt.Printf("ERROR %v\n", err)
+			return
+		}
+		fmt.Printf("scan_number=%v two-time=%d\n", r.Entry["scan_number"], len(r.TwoTime))
+		return
+	}
+	testenv.NeedPython(t, "h5py")
+	path := filepath.Join(t.TempDir(), "result.hdf")
+	if err := WriteResult(path, sampleResult()); err != nil {
+		t.Fatal(err)
+	}
+	const script = `
+import sys, h5py
+with h5py.File(sys.argv[1], "a") as f:
+    f["/entry/loop"] = f["/entry"]
+    f["/entry/gone"] = h5py.SoftLink("/nowhere")
+    f["/xpcs/twotime/correlation_map/up"] = f["/xpcs/twotime"]
+`
+	if out, err := exec.Command(testenv.Python, "-c", script, path).CombinedOutput(); err != nil {
+		t.Fatalf("h5py: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestReadResultLinkGraph$", "-test.count=1")
+	cmd.Env = append(os.Environ(), linkChildEnv+"_RESULT="+path)
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("ReadResult hung (killed after 20 s):\n%s", firstLines(string(out), 20))
+	}
+	if got, want := string(out), "scan_number=7 two-time=1\n"; err != nil || !strings.HasPrefix(got, want) {
+		t.Errorf("ReadResult: got %q (%v), want %q", firstLines(got, 10), err, want)
+	}
+}
