@@ -67,6 +67,9 @@ func TestMainRedactsToken(t *testing.T) {
 			} else if err != nil {
 				t.Fatal(err)
 			}
+			if c.args == "" && !strings.Contains(stdout.String(), "::add-mask::"+tok+"\n") {
+				t.Errorf("stdout: no ::add-mask:: line with the token itself (the runner would not mask it):\n%s", stdout.String())
+			}
 			out := strings.Replace(stdout.String(), "::add-mask::"+tok+"\n", "", 1)
 			for name, text := range map[string]string{"stdout": out, "stderr": stderr.String()} {
 				if strings.Contains(strings.ToLower(text), strings.ToLower(tok)) {
