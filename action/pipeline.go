@@ -100,10 +100,7 @@ func Run(ctx context.Context, env Env, deps Deps) (int, error) {
 	}
 	// The token first: mask it for the runner and redact it from
 	// everything this run prints or writes (also when the inputs are bad).
-	tok := input(env.Getenv, "github-token")
-	if tok == "" {
-		tok = strings.TrimSpace(env.Getenv("GITHUB_TOKEN"))
-	}
+	tok := token(env.Getenv)
 	if env.Stdout == nil {
 		env.Stdout = os.Stdout
 	}
@@ -115,7 +112,8 @@ func Run(ctx context.Context, env Env, deps Deps) (int, error) {
 	if tok != "" {
 		// The ::add-mask:: line must carry the token itself: it goes to the
 		// raw writer; everything after it passes through the redacting one.
-		githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout)).AddMask(tok)
+		// (unwrapped when main already redacts the process's stdout).
+		githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(unredacted(env.Stdout))).AddMask(tok)
 	}
 	s.env.Stdout = &redactWriter{w: env.Stdout, redact: s.redact}
 	s.env.Stderr = &redactWriter{w: env.Stderr, redact: s.redact}
@@ -195,6 +193,11 @@ func (s *state) run(ctx context.Context) (int, error) {
 	}
 	if err := CleanReports(in.OutputDir); err != nil {
 		return ExitError, err
+	}
+	// Before anything is measured: a folder the results cannot be written
+	// to must fail now, not after the benchmarks.
+	if err := analysis.CheckWritable(in.OutputDir); err != nil {
+		return ExitError, fmt.Errorf("input output-dir: %w", err)
 	}
 	if in.Mode == "aggregate" {
 		return s.aggregate(ctx)

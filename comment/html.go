@@ -86,6 +86,9 @@ func WriteHTML(w io.Writer, c *analysis.Comparison, opt Options, maxCharts int) 
 	if maxCharts <= 0 {
 		maxCharts = DefaultMaxHTMLCharts
 	}
+	// A strip plot draws every sample: at most DefaultMaxEmbeddedSamples
+	// per side (with a note), or the page grows with the rounds.
+	c = c.CapSamples(analysis.DefaultMaxEmbeddedSamples)
 	m := newMDRenderer(c, opt)
 	s := m.sum
 	p := &htmlPage{

@@ -25,6 +25,63 @@ int xh_obj_type(hid_t loc, const char *name) {
 	return (int)info.type;
 }
 
+int xh_obj_key(hid_t loc, const char *name, unsigned long *fileno, unsigned char key[16]) {
+	memset(key, 0, 16);
+#if H5_VERSION_GE(1, 12, 0)
+	H5O_info2_t info;
+	if (H5Oget_info_by_name3(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
+	memcpy(key, &info.token, sizeof(info.token) < 16 ? sizeof(info.token) : 16);
+#else
+	H5O_info_t info;
+	if (H5Oget_info_by_name2(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
+	memcpy(key, &info.addr, sizeof(info.addr));
+#endif
+	*fileno = info.fileno;
+	return (int)info.type;
+}
+
+int xh_link_by_idx(hid_t g, hsize_t idx, char *buf, size_t n, size_t *len) {
+#if H5_VERSION_GE(1, 12, 0)
+	H5L_info2_t info;
+	if (H5Lget_info_by_idx2(g, ".", H5_INDEX_NAME, H5_ITER_INC, idx, &info, H5P_DEFAULT) < 0) return -1;
+#else
+	H5L_info_t info;
+	if (H5Lget_info_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, idx, &info, H5P_DEFAULT) < 0) return -1;
+#endif
+	*len = 0;
+	if (n > 0) buf[0] = 0;
+	if (info.type == H5L_TYPE_HARD) return (int)info.type;
+	size_t vs = info.u.val_size;
+	if (vs == 0 || vs > (1u << 20)) return (int)info.type;
+	char *val = malloc(vs);
+	if (val == NULL) return (int)info.type;
+	if (H5Lget_val_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, idx, val, vs, H5P_DEFAULT) < 0) {
+		free(val);
+		return (int)info.type;
+	}
+	const char *a = val, *b = NULL;
+	if (info.type == H5L_TYPE_EXTERNAL) {
+		unsigned flags;
+		const char *file = NULL, *obj = NULL;
+		if (H5Lunpack_elink_val(val, vs, &flags, &file, &obj) < 0) {
+			free(val);
+			return (int)info.type;
+		}
+		a = file;
+		b = obj;
+	}
+	size_t k = 0;
+	for (const char *p = a; p && *p && p < val + vs && k + 1 < n; p++) buf[k++] = *p;
+	if (b) {
+		if (k + 1 < n) buf[k++] = ':';
+		for (const char *p = b; *p && p < val + vs && k + 1 < n; p++) buf[k++] = *p;
+	}
+	if (n > 0) buf[k] = 0;
+	*len = k;
+	free(val);
+	return (int)info.type;
+}
+
 hid_t xh_native(int code) {
 	switch (code) {
 	case 1: return H5T_NATIVE_INT8;
