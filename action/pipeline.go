@@ -83,6 +83,9 @@ type state struct {
 	// report file can be redacted even when the inputs are refused.
 	token    string
 	redactor func(string) string // nil: no token to redact
+	// baseFile is the baseline-file input, read before the report folder
+	// is cleaned (it may lie there).
+	baseFile *analysis.Results
 	// notes and warnings for the report (why there is no baseline...).
 	notes, warnings []string
 }
@@ -190,15 +193,30 @@ func (s *state) run(ctx context.Context) (int, error) {
 	if s.tmp, err = os.MkdirTemp("", "xpcs-perf-"); err != nil {
 		return ExitError, fmt.Errorf("temporary folder: %w", err)
 	}
-	if err := CleanReports(in.OutputDir); err != nil {
-		return ExitError, err
-	}
 	if in.Mode == "aggregate" {
+		if in.ResultsFile != "" && filepath.Clean(in.ResultsFile) == filepath.Clean(in.OutputDir) {
+			// Cleaning would delete the inputs, and the reports written there
+			// would be merged as a category by the next aggregate run.
+			return ExitError, fmt.Errorf("input output-dir %q is also the aggregate folder (input results-file): "+
+				"download the per-category artifacts into another folder (default xpcs-perf-artifacts) or set output-dir elsewhere", in.OutputRel)
+		}
+		if err := CleanReports(in.OutputDir); err != nil {
+			return ExitError, err
+		}
 		return s.aggregate(ctx)
 	}
 
-	// 1. Measure or ingest, and write it down before any GitHub call.
+	// 1. Measure or ingest, and write it down before any GitHub call. The
+	// inputs (results-file, baseline-file) are read before the report files
+	// of an earlier run are removed: they may be those very files (a
+	// results-file written into the default output-dir by an earlier step).
 	cur, err := s.current(ctx)
+	if err == nil && in.BaselineFile != "" {
+		s.baseFile, err = s.readBaselineFile()
+	}
+	if cerr := CleanReports(in.OutputDir); cerr != nil && err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return ExitError, err
 	}
@@ -412,9 +430,12 @@ func runURL(getenv func(string) string) string {
 func (s *state) baseline(ctx context.Context) (*analysis.Results, *analysis.RunInfo, error) {
 	in := s.in
 	if in.BaselineFile != "" {
-		res, _, err := ingest.ReadFile(in.BaselineFile)
-		if err != nil {
-			return nil, nil, fmt.Errorf("input baseline-file: %w", err)
+		res := s.baseFile
+		if res == nil {
+			var err error
+			if res, err = s.readBaselineFile(); err != nil {
+				return nil, nil, err
+			}
 		}
 		s.out.BaselineFound, s.out.BaselineSHA = true, res.Run.Commit
 		s.logf("baseline: %s (%d benchmarks)", in.BaselineFile, len(res.Benchmarks))
@@ -471,6 +492,15 @@ func (s *state) baseline(ctx context.Context) (*analysis.Results, *analysis.RunI
 		got.Artifact.GetCreatedAt().Format("2006-01-02 15:04 UTC"), len(res.Benchmarks))
 	info := &analysis.RunInfo{Artifact: in.BaselineArtifact, ArtifactID: got.Artifact.GetID(), CreatedAt: got.Artifact.GetCreatedAt().Time}
 	return res, info, nil
+}
+
+// readBaselineFile reads the baseline-file input.
+func (s *state) readBaselineFile() (*analysis.Results, error) {
+	res, _, err := ingest.ReadFile(s.in.BaselineFile)
+	if err != nil {
+		return nil, fmt.Errorf("input baseline-file: %w", err)
+	}
+	return res, nil
 }
 
 // pickResults chooses results.json in an artifact: at the root, else the
