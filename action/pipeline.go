@@ -86,6 +86,9 @@ type state struct {
 	// baseFile is the baseline-file input, read before the report folder
 	// is cleaned (it may lie there).
 	baseFile *analysis.Results
+	// noBaseline says why there is no baseline when it is not a first run
+	// (e.g. "baseline expired"): the comment's headline says it.
+	noBaseline string
 	// notes and warnings for the report (why there is no baseline...).
 	notes, warnings []string
 }
@@ -252,6 +255,14 @@ func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *a
 		return ExitError, fmt.Errorf("compare: %w", err)
 	}
 	cmp.Category = in.Category
+	if s.noBaseline != "" {
+		// Compare calls a comparison without a baseline a first run: it is not.
+		for i, n := range cmp.Notes {
+			if strings.HasPrefix(n, "no baseline: first run") {
+				cmp.Notes[i] = "no baseline: " + s.noBaseline + ", every benchmark is listed as new"
+			}
+		}
+	}
 	if in.Shard != "" {
 		cmp.Category += " (shard " + in.Shard + ")"
 	}
@@ -285,7 +296,7 @@ func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *a
 		}
 	}
 
-	opt := comment.Options{Category: markerCategory(in), Artifact: in.BaselineArtifact, Now: s.deps.Now()}
+	opt := comment.Options{Category: markerCategory(in), Artifact: in.BaselineArtifact, Now: s.deps.Now(), NoBaseline: s.noBaseline}
 	md, err := WriteReports(in.OutputDir, cmp, opt)
 	if err != nil {
 		return ExitError, err
@@ -449,6 +460,14 @@ func (s *state) baseline(ctx context.Context) (*analysis.Results, *analysis.RunI
 	q := ghapi.ArtifactQuery{Owner: s.ev.Owner, Repo: s.ev.Repo, Name: in.BaselineArtifact, Branch: s.ev.BaseBranch, SHA: s.ev.BaseSHA}
 	got, err := s.gh.FetchArtifact(ctx, q, dir, ghapi.Limits{})
 	switch {
+	case errors.Is(err, ghapi.ErrExpired):
+		// Not a first run: say so where the user looks (README promise).
+		s.warnf("baseline artifact %q of branch %q expired: %v; comparing without a baseline. "+
+			"Run the workflow on %s (a nightly schedule keeps a fresh baseline) or raise retention-days of the upload step",
+			in.BaselineArtifact, q.Branch, err, q.Branch)
+		s.warnings = append(s.warnings, fmt.Sprintf("baseline artifact %q of branch %q expired: nothing to compare with", in.BaselineArtifact, q.Branch))
+		s.noBaseline = "baseline expired"
+		return nil, nil, nil
 	case errors.Is(err, ghapi.ErrNoArtifact):
 		s.logf("no baseline yet: %v", err)
 		s.notes = append(s.notes, "baseline: "+err.Error())

@@ -40,6 +40,10 @@ type Options struct {
 	// DefaultMaxTrendPoints, negative means every point. Slopes, change
 	// points and anomalies are still those computed over the whole history.
 	MaxTrendPoints int
+	// NoBaseline says why a comparison without a baseline has none when it
+	// is not a first run, e.g. "baseline expired"; the headline shows it in
+	// place of "first run, no baseline yet".
+	NoBaseline string
 }
 
 // DefaultMaxTrendPoints is the default Options.MaxTrendPoints: 200 runs per
@@ -320,6 +324,10 @@ func (m *mdRenderer) title(esc func(string) string) string {
 	s := m.sum
 	cat := esc(m.category)
 	switch {
+	case m.c.Baseline == nil && m.c.Gate.Pass && m.opt.NoBaseline != "":
+		return fmt.Sprintf("⚠️ xpcs-perf %s: %s, nothing compared — %d benchmarks measured", cat, esc(m.opt.NoBaseline), s.Benchmarks)
+	case m.c.Baseline == nil && m.opt.NoBaseline != "":
+		return fmt.Sprintf("❌ xpcs-perf %s: failed — %s, nothing compared — %d benchmarks measured", cat, esc(m.opt.NoBaseline), s.Benchmarks)
 	case m.c.Baseline == nil && m.c.Gate.Pass:
 		return fmt.Sprintf("🆕 xpcs-perf %s: first run, no baseline yet — %d benchmarks measured", cat, s.Benchmarks)
 	case m.c.Baseline == nil:
