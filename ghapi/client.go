@@ -257,7 +257,7 @@ func (t *retryTransport) classify(resp *http.Response, backoff time.Duration) (t
 		wait := max(rl.reset.Sub(t.opt.Now())+time.Second, 0)
 		return wait, true, "primary rate limit exhausted until " + rl.reset.UTC().Format(time.RFC3339)
 	case rl.hasRetry:
-		return rl.retryAfter, true, fmt.Sprintf("%d with Retry-After %v (rate limit)", resp.StatusCode, rl.retryAfter)
+		return rl.retryAfter, true, fmt.Sprintf("%d with Retry-After %v (secondary rate limit)", resp.StatusCode, rl.retryAfter)
 	case rl.secondary:
 		return backoff, true, fmt.Sprintf("%d: secondary rate limit", resp.StatusCode)
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
