@@ -2,8 +2,11 @@ package action
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,5 +129,38 @@ func TestRunAggregateRefusesOutputOverlap(t *testing.T) {
 	}
 	if _, err := os.Stat(p); err != nil {
 		t.Errorf("the input was removed: %v", err)
+	}
+}
+
+// TestRunAnnotationsInert: benchmark names with ESC sequences, RTL
+// overrides and workflow commands reach the log and the ::error
+// annotations neutralised (issue 13 item 5).
+func TestRunAnnotationsInert(t *testing.T) {
+	t.Parallel()
+	hostile := []string{"memory/g/\x1b]8;;https://evil\x07a", "memory/g/b\u202Etxt.exe", "::add-mask::memory/g/c", "memory/g/d"}
+	h := newHarness(t, "pull_request", prPayload(12))
+	h.env["INPUT_HISTORY-ARTIFACT"] = "off"
+	h.fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "basesha", Zip: zipResults(t, synth(hostile, nil, 1))})
+	code := h.run(Deps{Run: func(ctx context.Context, req RunRequest, log io.Writer) (*analysis.Results, error) {
+		return synth(hostile, regexp.MustCompile("."), 3), nil
+	}})
+	if code != ExitGate {
+		t.Fatalf("exit: got %d, want %d\n%s", code, ExitGate, h.stdout.String())
+	}
+	out := h.stdout.String()
+	if !strings.Contains(out, "::error title=performance regression::") {
+		t.Fatalf("no annotation:\n%s", out)
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if strings.ContainsAny(line, "\x1b\x07\u202E") {
+			t.Errorf("stdout line %d keeps an escape or bidi control: %q", i+1, line)
+		}
+		if strings.HasPrefix(strings.TrimSpace(line), "::add-mask::memory") {
+			t.Errorf("stdout line %d is a forged command: %q", i+1, line)
+		}
+	}
+	cs := h.fake.Comments(12)
+	if len(cs) != 1 || strings.ContainsAny(cs[0].Body, "\x1b\x07\u202E") {
+		t.Errorf("the comment keeps an escape or bidi control (or is missing): %d comments", len(cs))
 	}
 }

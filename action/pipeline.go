@@ -136,7 +136,7 @@ func Run(ctx context.Context, env Env, deps Deps) (int, error) {
 		}
 	}
 	if err != nil {
-		s.gha.Errorf("xpcs-perf: %s", s.redact(err.Error()))
+		s.gha.Errorf("xpcs-perf: %s", s.safe(err.Error()))
 		s.out.AnalysisPass, s.out.Verdict = false, "error"
 		if s.env.Getenv("GITHUB_OUTPUT") != "" || s.in != nil {
 			s.setOutputs()
@@ -146,12 +146,17 @@ func Run(ctx context.Context, env Env, deps Deps) (int, error) {
 }
 
 func (s *state) logf(format string, args ...any) {
-	s.gha.Infof("%s", s.redact(fmt.Sprintf(format, args...)))
+	s.gha.Infof("%s", s.safe(fmt.Sprintf(format, args...)))
 }
 
 func (s *state) warnf(format string, args ...any) {
-	s.gha.Warningf("%s", s.redact(fmt.Sprintf(format, args...)))
+	s.gha.Warningf("%s", s.safe(fmt.Sprintf(format, args...)))
 }
+
+// safe is what every log line and annotation passes through: the token
+// redacted, then comment.SafeText (one line, no control or bidi characters,
+// no workflow command hidden in a benchmark name).
+func (s *state) safe(msg string) string { return comment.SafeText(s.redact(msg)) }
 
 // redact removes the token from text meant for logs, outputs and reports
 // (errors never carry it, but a message quoting an input could), in any
@@ -330,7 +335,7 @@ func (s *state) finish(ctx context.Context, cur, base *analysis.Results, info *a
 			s.warnf("performance gate failed (%s); fail-on-regression is false: reporting only", strings.Join(cmp.Gate.Reasons, "; "))
 			return ExitPass, nil
 		}
-		s.gha.Errorf("performance gate failed: %s", s.redact(strings.Join(cmp.Gate.Reasons, "; ")))
+		s.gha.Errorf("performance gate failed: %s", s.safe(strings.Join(cmp.Gate.Reasons, "; ")))
 		return ExitGate, nil
 	}
 	return ExitPass, nil
@@ -467,6 +472,7 @@ func (s *state) baseline(ctx context.Context) (*analysis.Results, *analysis.RunI
 			in.BaselineArtifact, q.Branch, err, q.Branch)
 		s.warnings = append(s.warnings, fmt.Sprintf("baseline artifact %q of branch %q expired: nothing to compare with", in.BaselineArtifact, q.Branch))
 		s.noBaseline = "baseline expired"
+		s.notes = append(s.notes, "baseline: "+err.Error())
 		return nil, nil, nil
 	case errors.Is(err, ghapi.ErrNoArtifact):
 		s.logf("no baseline yet: %v", err)
@@ -603,12 +609,12 @@ func (s *state) annotate(cmp *analysis.Comparison) {
 			r.Severity, fmtSide(r.Baseline, r.Unit), fmtSide(r.Current, r.Unit), r.Q)
 		if r.GateFailed && cmp.Gate.Pass == false {
 			if nErr < 10 {
-				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Errorf("%s", s.redact(msg))
+				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Errorf("%s", s.safe(msg))
 			}
 			nErr++
 		} else {
 			if nWarn < 10 {
-				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Warningf("%s", s.redact(msg))
+				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Warningf("%s", s.safe(msg))
 			}
 			nWarn++
 		}
