@@ -174,8 +174,12 @@ func writeCompareText(w io.Writer, c *analysis.Comparison, baseName, curName str
 }
 
 // formatValue prints v with 4 significant digits, seconds scaled to
-// ns/µs/ms like benchstat.
+// ns/µs/ms like benchstat; other units as the comment prints them (bytes
+// with binary prefixes, qualified times such as cpu-s/op as times).
 func formatValue(v float64, unit string) string {
+	if unit != "s" {
+		return comment.FormatValue(v, unit)
+	}
 	if unit == "s" && v != 0 && !math.IsInf(v, 0) {
 		for _, s := range []struct {
 			f float64
@@ -186,12 +190,5 @@ func formatValue(v float64, unit string) string {
 			}
 		}
 	}
-	return fmt.Sprintf("%.4g%s", v, unitSuffix(unit))
-}
-
-func unitSuffix(u string) string {
-	if u == "" {
-		return ""
-	}
-	return " " + u
+	return fmt.Sprintf("%.4g%s", v, " "+unit)
 }

@@ -95,3 +95,39 @@ func TestCLITextInert(t *testing.T) {
 	}
 	checkInert(t, "trend stdout", out)
 }
+
+// TestCompareTextUnits: compare prints bytes with binary prefixes and
+// qualified CPU times as times, as the comment does (issue 13 item 12:
+// "6.554e+04 B/op", "0.000676 cpu-s/op").
+func TestCompareTextUnits(t *testing.T) {
+	t.Parallel()
+	write := func(f float64) string {
+		res := &analysis.Results{Schema: analysis.ResultsSchema, Source: "xpcs-perf"}
+		var s, bs, cs []float64
+		for i := range 8 {
+			s = append(s, f*1e-3*(1+0.001*float64(i)))
+			bs = append(bs, 65536)
+			cs = append(cs, f*0.000676)
+		}
+		res.Benchmarks = append(res.Benchmarks, analysis.Benchmark{ID: "memory/g/a", Name: "a", Group: "g", Unit: "s",
+			Direction: analysis.LowerIsBetter, Samples: s, Metrics: map[string]analysis.Metric{
+				"B/op":     {Unit: "B/op", Direction: analysis.LowerIsBetter, Samples: bs},
+				"cpu-s/op": {Unit: "cpu-s/op", Direction: analysis.LowerIsBetter, Samples: cs}}})
+		var buf bytes.Buffer
+		if err := analysis.WriteResults(&buf, res); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(t.TempDir(), "results.json")
+		os.WriteFile(p, buf.Bytes(), 0o644)
+		return p
+	}
+	_, out, errOut := runCode("compare", "--baseline", write(1), "--current", write(1))
+	for _, want := range []string{"64.0 KiB", "676 µs cpu"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare output lacks %q:\n%s%s", want, out, errOut)
+		}
+	}
+	if strings.Contains(out, "e+04") {
+		t.Errorf("compare prints bytes in e-notation:\n%s", out)
+	}
+}

@@ -677,7 +677,7 @@ func (m *mdRenderer) baseline(b *strings.Builder) {
 		parts = append(parts, "["+label+"]("+u+")")
 	}
 	if t := baselineTime(bl); !t.IsZero() {
-		parts = append(parts, fmt.Sprintf("measured %s (%s old)", t.UTC().Format("2006-01-02 15:04 UTC"), FormatAge(reportTime(m.c, m.opt).Sub(t))))
+		parts = append(parts, fmt.Sprintf("measured %s (%s)", t.UTC().Format("2006-01-02 15:04 UTC"), ageText(reportTime(m.c, m.opt).Sub(t))))
 	}
 	if bl.Artifact != "" {
 		parts = append(parts, "artifact "+EscapeMarkdown(bl.Artifact))
@@ -713,17 +713,50 @@ func (m *mdRenderer) methodText(esc func(string) string) string {
 		if cf.Correction == "bh" || cf.Correction == "" {
 			corr = "Benjamini-Hochberg across the suite (q)"
 		}
-		fmt.Fprintf(&b, "Method: change = ratio of medians current/baseline; a regression needs both a two-sided Mann-Whitney U test "+
-			"significant at α = %s after %s and a change above %s; the 95%% CI of the ratio is a bootstrap with %d resamples. "+
+		// Name the test that was used: rows without raw samples (pytest
+		// summaries, often the A/B mode) get Welch's t-test instead.
+		ranks, welch := 0, 0
+		for i := range m.c.Rows {
+			switch m.c.Rows[i].Method {
+			case analysis.MethodSummaryOnly:
+				welch++
+			case analysis.MethodMannWhitneyExact, analysis.MethodMannWhitneyNormal:
+				ranks++
+			}
+		}
+		test, ci := "a two-sided Mann-Whitney U test", fmt.Sprintf("the 95%% CI of the ratio is a bootstrap with %d resamples", cf.BootstrapIters)
+		switch {
+		case welch > 0 && ranks == 0:
+			test = "a two-sided Welch's t-test on mean, stddev and n (the raw samples were not saved)"
+			ci = "no bootstrap CI without raw samples"
+		case welch > 0:
+			test += fmt.Sprintf(" (Welch's t-test on mean, stddev and n for %s without raw samples)", plural(welch, "benchmark"))
+			ci += " where raw samples exist"
+		}
+		fmt.Fprintf(&b, "Method: change = ratio of medians current/baseline; a regression needs both %s "+
+			"significant at α = %s after %s and a change above %s; %s. "+
 			"Fewer than %d samples or a CV above %s give inconclusive. Severity: minor below 50%%, major 50–100%%, critical above 100%% worse.",
-			trimFloat(cf.Alpha), corr, FormatPercent(cf.Threshold), cf.BootstrapIters, cf.MinSamples, FormatPercent(cf.MaxCV))
+			test, trimFloat(cf.Alpha), corr, FormatPercent(cf.Threshold), ci, cf.MinSamples, FormatPercent(cf.MaxCV))
 	} else {
 		b.WriteString("Medians of the measured rounds; CV = standard deviation / mean.")
 	}
-	for _, n := range m.c.Notes {
-		b.WriteString(" " + esc(n))
+	if len(m.c.Notes) > 0 {
+		b.WriteString(" Notes:")
+		for _, n := range m.c.Notes {
+			b.WriteString(" " + sentence(esc(n)))
+		}
 	}
 	return b.String()
+}
+
+// sentence ends s with a full stop unless it already ends a sentence, so
+// that notes written one after the other stay apart.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s[len(s)-1:], ".!?:;") {
+		return s
+	}
+	return s + "."
 }
 
 // median formats the median of one side, "–" when the side is absent.
