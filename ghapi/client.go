@@ -327,9 +327,13 @@ func wrapAPI(what string, err error) error {
 		if !rle.Rate.Reset.IsZero() {
 			until = " until " + rle.Rate.Reset.UTC().Format(time.RFC3339)
 		}
+		limit := ""
+		if rle.Rate.Limit > 0 {
+			limit = fmt.Sprintf(" (limit %d)", rle.Rate.Limit)
+		}
 		return &APIError{What: what, Status: http.StatusForbidden, RateLimited: true,
-			Msg: fmt.Sprintf("GitHub API rate limit exhausted (limit %d)%s; use a token with a higher limit or run later",
-				rle.Rate.Limit, until), Err: err}
+			Msg: fmt.Sprintf("GitHub API rate limit exhausted%s%s; use a token with a higher limit or run later",
+				limit, until), Err: err}
 	}
 	var are *github.AbuseRateLimitError
 	if errors.As(err, &are) {
