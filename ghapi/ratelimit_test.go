@@ -19,7 +19,7 @@ import (
 func TestRateLimitFromEveryHeaderValue(t *testing.T) {
 	t.Parallel()
 	far := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
-	near := strconv.FormatInt(time.Now().Add(2*time.Second).Unix(), 10)
+	near := strconv.FormatInt(time.Now().Add(6*time.Second).Unix(), 10) // within MaxWait (10 s)
 	const primaryBody = `{"message":"API rate limit exceeded for installation ID 123.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}`
 	const secondaryBody = `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/free-pro-team@latest/rest/using-the-rest-api/troubleshooting-the-rest-api"}`
 	const permBody = `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/actions/artifacts#list-artifacts-for-a-repository"}`
