@@ -1,6 +1,8 @@
 package action
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,6 +38,12 @@ func TestRunExpiredBaseline(t *testing.T) {
 			}
 			if strings.Contains(cs[0].Body, "first run") {
 				t.Errorf("the comment calls an expired baseline a first run:\n%s", cs[0].Body)
+			}
+			for _, f := range []string{HTMLName, JUnitName} {
+				data, err := os.ReadFile(filepath.Join(h.ws, "xpcs-perf-report", f))
+				if err != nil || !strings.Contains(string(data), "none (baseline expired)") || strings.Contains(string(data), "first run") {
+					t.Errorf("%s does not say the baseline expired (or says first run); err %v", f, err)
+				}
 			}
 			if got, want := h.outputsMap()["verdict"], "no-baseline"; got != want {
 				t.Errorf("verdict: got %q, want %q", got, want)

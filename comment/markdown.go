@@ -51,6 +51,15 @@ type Options struct {
 // benchmarks would otherwise embed a million points).
 const DefaultMaxTrendPoints = 200
 
+// noBaseline is why a comparison has no baseline: Options.NoBaseline, or
+// "first run".
+func (o Options) noBaseline() string {
+	if o.NoBaseline != "" {
+		return o.NoBaseline
+	}
+	return "first run"
+}
+
 func (o Options) maxTrendPoints() int {
 	if o.MaxTrendPoints == 0 {
 		return DefaultMaxTrendPoints
