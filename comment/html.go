@@ -93,10 +93,10 @@ func WriteHTML(w io.Writer, c *analysis.Comparison, opt Options, maxCharts int) 
 	s := m.sum
 	p := &htmlPage{
 		CSP:         dashboardCSP,
-		Title:       "xpcs-perf " + oneLine(m.category) + " — " + statusWord(c),
+		Title:       "xpcs-perf " + oneLine(m.category) + " — " + statusWord(c, opt),
 		Headline:    stripSymbol(headline(c, opt)),
 		Status:      status(c),
-		StatusWord:  statusWord(c),
+		StatusWord:  statusWord(c, opt),
 		ErrorsJS:    template.JS(errorsJS),
 		DashboardJS: template.JS(dashboardJS),
 		CSS:         template.CSS(dashboardCSS),
@@ -126,7 +126,7 @@ func WriteHTML(w io.Writer, c *analysis.Comparison, opt Options, maxCharts int) 
 	if c.Baseline != nil {
 		p.BaselineRun = runText(c.Baseline)
 	} else {
-		p.BaselineRun = "none (first run)"
+		p.BaselineRun = "none (" + oneLine(opt.noBaseline()) + ")"
 	}
 	p.Method = m.methodText(oneLine)
 
@@ -210,12 +210,12 @@ func status(c *analysis.Comparison) string {
 	return "pass"
 }
 
-func statusWord(c *analysis.Comparison) string {
+func statusWord(c *analysis.Comparison, opt Options) string {
 	switch {
 	case !c.Gate.Pass:
 		return "failed"
 	case c.Baseline == nil:
-		return "first run"
+		return oneLine(opt.noBaseline())
 	}
 	return "passed"
 }
