@@ -177,7 +177,11 @@ func writeCompareText(w io.Writer, c *analysis.Comparison, baseName, curName str
 		if r.GateFailed {
 			verdict += " !"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", comment.SafeText(r.ID), comment.SafeText(r.Metric), comment.SafeText(b), comment.SafeText(cu), change, stats, comment.SafeText(verdict))
+		metric := r.Metric
+		if r.Clock == analysis.ClockCPU {
+			metric += " (cpu)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", comment.SafeText(r.ID), comment.SafeText(metric), comment.SafeText(b), comment.SafeText(cu), change, stats, comment.SafeText(verdict))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

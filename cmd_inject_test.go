@@ -121,7 +121,8 @@ func TestCompareTextUnits(t *testing.T) {
 		os.WriteFile(p, buf.Bytes(), 0o644)
 		return p
 	}
-	_, out, errOut := runCode("compare", "--baseline", write(1), "--current", write(1))
+	// --clock wall: judged on wall time, the CPU time is a shown row.
+	_, out, errOut := runCode("compare", "--clock", "wall", "--baseline", write(1), "--current", write(1))
 	for _, want := range []string{"64.0 KiB", "676 µs cpu"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("compare output lacks %q:\n%s%s", want, out, errOut)
@@ -129,5 +130,13 @@ func TestCompareTextUnits(t *testing.T) {
 	}
 	if strings.Contains(out, "e+04") {
 		t.Errorf("compare prints bytes in e-notation:\n%s", out)
+	}
+	// By default this single-threaded benchmark is judged on CPU time, and
+	// says so; its wall time is shown.
+	_, out, errOut = runCode("compare", "--baseline", write(1), "--current", write(1))
+	for _, want := range []string{"time (cpu)", "wall"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare output lacks %q:\n%s%s", want, out, errOut)
+		}
 	}
 }
