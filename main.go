@@ -13,8 +13,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
+	"runtime/debug"
 	"sort"
+	"strings"
+
+	"github.com/xpcs-perf/xpcs-perf-action/action"
 )
 
 // command is one subcommand. run receives the arguments after the command
@@ -45,8 +50,29 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 
 func main() {
-	err := run(os.Stdout, os.Stderr, os.Args[1:], os.Getenv)
-	os.Exit(exitCode(os.Stderr, err))
+	os.Exit(mainExit(os.Stdout, os.Stderr, os.Args[1:], os.Getenv))
+}
+
+// mainExit runs args and returns the exit status. Under GitHub Actions
+// (GITHUB_ACTIONS=true, the action and any subcommand of a workflow step)
+// stdout, stderr and the standard logger pass through action.Redactor, so
+// the token never reaches the log in any letter case (the runner masks only
+// the exact value): not in the final error line, not in a panic of the main
+// goroutine, which is printed redacted with its stack and exits 2.
+func mainExit(stdout, stderr io.Writer, args []string, getenv func(string) string) (code int) {
+	if getenv("GITHUB_ACTIONS") == "true" {
+		redact := action.Redactor(getenv)
+		stdout = action.RedactWriter(stdout, redact)
+		stderr = action.RedactWriter(stderr, redact)
+		log.SetOutput(stderr)
+		defer func() {
+			if p := recover(); p != nil {
+				fmt.Fprintf(stderr, "panic: %v\n\n%s", p, debug.Stack())
+				code = 2
+			}
+		}()
+	}
+	return exitCode(stderr, run(stdout, stderr, args, getenv))
 }
 
 // exitCode prints err (when it has something to say) and maps it to a status:
@@ -108,17 +134,59 @@ func usage(w io.Writer) {
 	}
 }
 
-// parseFlags parses args into fs, printing fs's usage to stderr. --help is a
-// success (exit status 0); any other flag error is a usage error (status 2).
+// parseFlags parses args into fs, printing fs's usage to stderr. Flags may
+// come anywhere on the command line, before or after positional arguments
+// (`fit FILE --no-store`); "--" ends the flags. --help is a success (exit
+// status 0); any other flag error is a usage error (status 2).
 func parseFlags(fs *flag.FlagSet, stderr io.Writer, args []string) error {
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return &exitError{code: 0}
 		}
 		return &exitError{code: 2, msg: err.Error()}
 	}
 	return nil
+}
+
+// flagsFirst reorders args so that the flag package, which stops at the
+// first positional argument, sees every flag: flags (with the value of a
+// non-boolean flag given as the next argument) first, then "--" and the
+// positional arguments in their order. A lone "-" is positional; unknown
+// flags are kept in place for fs.Parse to report.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	if len(pos) == 0 {
+		return flags
+	}
+	return append(append(flags, "--"), pos...)
 }
 
 // version is set at build time with -ldflags "-X main.version=...".
