@@ -218,26 +218,30 @@ func loadDrift(path string) (*DriftRecording, error) {
 	return &rec, nil
 }
 
-// suiteRun is one run of a suite as the scenarios use it: per benchmark
-// (same index in every run of a study) its samples on the chosen clock.
+// suiteRun is one recorded run of the suite as the scenarios use it.
 type suiteRun struct {
-	time    time.Time
-	samples [][]float64
+	time time.Time
+	runData
 }
 
-// driftRuns returns the recording's runs on clock "wall" or "cpu".
+// driftRuns returns the recording's runs on clock "wall" or "cpu" (the
+// samples are that clock's), or "auto" (wall samples with the CPU time as
+// the cpu-s/op metric: CompareRuns chooses, as in production).
 func driftRuns(rec *DriftRecording, clock string) ([]suiteRun, error) {
 	var out []suiteRun
 	for _, r := range rec.Runs {
-		s := r.Wall
+		run := suiteRun{time: r.Time}
 		switch clock {
 		case "wall":
+			run.samples = r.Wall
 		case "cpu":
-			s = r.CPU
+			run.samples = r.CPU
+		case "auto":
+			run.samples, run.cpu = r.Wall, r.CPU
 		default:
-			return nil, fmt.Errorf("-clock %q: want wall or cpu", clock)
+			return nil, fmt.Errorf("-clock %q: want auto, wall or cpu", clock)
 		}
-		out = append(out, suiteRun{time: r.Time, samples: s})
+		out = append(out, run)
 	}
 	return out, nil
 }

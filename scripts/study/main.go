@@ -3,7 +3,7 @@
 // a false alarm on identical code (A/A) and how often it catches an injected
 // slowdown, on real run-to-run drift recorded on this machine.
 //
-//	go run ./scripts/study [-clock wall|cpu] [-trials 400] [-seed 1]
+//	go run ./scripts/study [-clock auto|wall|cpu] [-trials 300] [-seed 1]
 //	go run ./scripts/study -collect-drift DIR   # rewrite testdata/drift.json from DIR/run-*.json
 //	go run ./scripts/study -collect             # re-measure testdata/samples.json
 //
@@ -67,7 +67,7 @@ func run(w io.Writer, args []string) error {
 	collectDriftDir := fs.String("collect-drift", "", "read DIR/run-*.json (and DIR/log) recorded by record-drift.sh and rewrite -drift")
 	fs.StringVar(&o.samplePath, "samples", filepath.Join(dir, "samples.json"), "workload samples file")
 	fs.StringVar(&o.driftPath, "drift", filepath.Join(dir, "drift.json"), "drift recording")
-	fs.StringVar(&o.clock, "clock", "wall", "which recorded samples are the primary metric: wall or cpu")
+	fs.StringVar(&o.clock, "clock", "auto", "primary clock: auto (wall samples plus cpu-s/op: CompareRuns chooses per benchmark, as in production), wall or cpu (only that clock's samples)")
 	fs.IntVar(&o.trials, "trials", 300, "at most this many run pairs per drift scenario")
 	fs.IntVar(&o.synthetic, "synthetic-trials", 1000, "trials per synthetic and interleaved-workload scenario")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of every random draw")
@@ -75,8 +75,8 @@ func run(w io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.clock != "wall" && o.clock != "cpu" {
-		return fmt.Errorf("-clock %q: want wall or cpu", o.clock)
+	if o.clock != "auto" && o.clock != "wall" && o.clock != "cpu" {
+		return fmt.Errorf("-clock %q: want auto, wall or cpu", o.clock)
 	}
 	if *collectDriftDir != "" {
 		rec, err := collectDrift(*collectDriftDir)
@@ -110,11 +110,15 @@ func study(w io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
-	if o.clock == "cpu" {
+	if o.clock != "wall" {
 		if len(wrec.CPUSamples) == 0 {
 			return fmt.Errorf("%s has no cpu_samples (recollect with -collect)", o.samplePath)
 		}
-		wrec.Samples = wrec.CPUSamples
+		if o.clock == "cpu" {
+			wrec.Samples, wrec.CPUSamples = wrec.CPUSamples, nil
+		}
+	} else {
+		wrec.CPUSamples = nil
 	}
 	runs, err := driftRuns(drec, o.clock)
 	if err != nil {
@@ -192,10 +196,10 @@ func scenarios(o options, runs []suiteRun, ids []string, wrec *Recording) []*sce
 		withHistory(scHistory, runs, ids, o.trials, o.seed),
 		historyScenario(scHistoryMAD, runs, ids, o.trials, o.seed, madDrift),
 		interleavedRuns(scInterleaved, runs, ids),
-		interleavedWorkloads(scWorkloads, wrec, 10, o.synthetic),
+		interleavedWorkloads(scWorkloads, wrec.Samples, wrec.CPUSamples, 10, o.synthetic),
 		tailed(separateRuns("", runs, ids, defaultAllowance, o.trials, o.seed), heavy, scTailsNoHist),
 		tailed(withHistory("", runs, ids, o.trials, o.seed), heavy, scTailsHist),
-		tailed(interleavedWorkloads("", wrec, 10, o.synthetic), heavy, scTailsInterl),
+		tailed(interleavedWorkloads("", wrec.Samples, wrec.CPUSamples, 10, o.synthetic), heavy, scTailsInterl),
 		severalRuns(scSeveral, runs, ids, 3, o.trials),
 		severalRuns(scSeveral5, runs, ids, 5, o.trials),
 		syntheticSuite(scSynthSide, 20, 10, 0.05, 0, 0, nSynth),

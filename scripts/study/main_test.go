@@ -83,7 +83,7 @@ func TestAddTails(t *testing.T) {
 	for i := range xs {
 		xs[i] = 1
 	}
-	addTails(xs, &tails{0.15, 0.15, false}, rng)
+	addTails(&tails{0.15, 0.15, false}, rng, xs, nil)
 	n := 0
 	for _, x := range xs {
 		if x != 1 {

@@ -157,14 +157,22 @@ func (r *report) writeSpread(w io.Writer) {
 func (r *report) writeScenarios(w io.Writer) {
 	fmt.Fprintf(w, "### Scenarios\n\n")
 	fmt.Fprintf(w, "Cells: %% of benchmarks per run (regression = false alarm at +0%%, detection otherwise); gate fail: %% of comparisons whose gate (default `%s`) failed; gate error: %% that judged nothing (verdict `error`, which fails the gate too).\n\n", analysis.DefaultGate)
-	fmt.Fprintf(w, "| scenario | change | runs compared | regression | improvement | unchanged | inconclusive | errored | gate fail | gate error |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|\n")
+	auto := r.o.clock == "auto"
+	if auto {
+		fmt.Fprintf(w, "Clock auto: `on CPU time` is the %% of benchmarks CompareRuns judged on process CPU time (single-threaded on every run of both sides), the rest on wall time.\n\n")
+	}
+	fmt.Fprintf(w, "| scenario | change | runs compared | regression | improvement | unchanged | inconclusive | errored | gate fail | gate error |%s\n", map[bool]string{true: " on CPU time |"}[auto])
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|%s\n", map[bool]string{true: "---|"}[auto])
 	for _, o := range r.outcomes {
 		for _, s := range o.sc.Changes {
 			t := o.byShift[s]
-			fmt.Fprintf(w, "| %s | %s | %d | %.2f%% | %.2f%% | %.2f%% | %.2f%% | %.2f%% | %.1f%% | %.1f%% |\n",
+			fmt.Fprintf(w, "| %s | %s | %d | %.2f%% | %.2f%% | %.2f%% | %.2f%% | %.2f%% | %.1f%% | %.1f%% |",
 				o.sc.Name, changeName(s), t.Trials, pct(t.Regression, t.Units), pct(t.Improvement, t.Units), pct(t.Unchanged, t.Units),
 				pct(t.Inconclusive, t.Units), pct(t.Errored, t.Units), pct(t.GateFail, t.Trials), pct(t.GateError, t.Trials))
+			if auto {
+				fmt.Fprintf(w, " %.1f%% |", pct(t.CPUJudged, t.Units))
+			}
+			fmt.Fprintln(w)
 		}
 	}
 	fmt.Fprintln(w)

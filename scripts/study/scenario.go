@@ -20,12 +20,19 @@ import (
 // 0 is the A/A comparison.
 var Changes = []float64{0, 0.10, 0.25, 0.50, 2.00}
 
-// trial is one comparison of a suite: each side one or more runs, each run
-// the samples of every benchmark (same index as suite.ids), and the
+// trial is one comparison of a suite: each side one or more runs, and the
 // run-to-run drift estimated from a history (nil: none).
 type trial struct {
-	base, cur [][][]float64
+	base, cur []runData
 	drift     map[string]analysis.Drift
+}
+
+// runData is one run of a suite: per benchmark (same index as the
+// scenario's ids) its samples and, with -clock auto, its process CPU-time
+// samples (nil otherwise), given to CompareRuns as the cpu-s/op metric so
+// that it chooses the clock itself.
+type runData struct {
+	samples, cpu [][]float64
 }
 
 // tails describes heavy-tailed rounds: in every run of both sides, each
@@ -61,6 +68,7 @@ type tally struct {
 	Regression, Improvement, Unchanged, Inconclusive, Errored int
 	GateFail, GateError                                       int
 	Units                                                     int // benchmarks judged or not, errored included
+	CPUJudged                                                 int // benchmarks whose primary row was judged on CPU time
 }
 
 func (t *tally) add(c *analysis.Comparison) {
@@ -72,6 +80,11 @@ func (t *tally) add(c *analysis.Comparison) {
 	t.Inconclusive += s.Inconclusive
 	t.Errored += s.Errored
 	t.Units += s.Regressions + s.Improvements + s.Unchanged + s.Inconclusive + s.Errored
+	for _, r := range c.Rows {
+		if r.Role == analysis.RolePrimary && r.Clock == analysis.ClockCPU {
+			t.CPUJudged++
+		}
+	}
 	switch c.Gate.Verdict {
 	case analysis.GateFail:
 		t.GateFail++
@@ -90,6 +103,7 @@ func (t *tally) merge(o tally) {
 	t.GateFail += o.GateFail
 	t.GateError += o.GateError
 	t.Units += o.Units
+	t.CPUJudged += o.CPUJudged
 }
 
 // pct is 100·k/n (0 when n = 0).
@@ -228,40 +242,59 @@ func (o *outcome) intervalOverRuns(s float64, seed uint64) (lo, hi float64, ok b
 	return analysis.Quantile(rates, 0.025), analysis.Quantile(rates, 0.975), true
 }
 
-// sideResults builds one results file per run, every sample multiplied by
-// factor (copies: the recording is never modified), with heavy tails when
-// tl is set. Benchmarks without samples in a run are left out of it.
-func sideResults(ids []string, runs [][][]float64, factor float64, tl *tails, rng *rand.Rand) []*analysis.Results {
+// sideResults builds one results file per run, every sample (wall and CPU)
+// multiplied by factor (copies: the recording is never modified), with
+// heavy tails when tl is set (the same outlier factors on both clocks of a
+// round). Benchmarks without samples in a run are left out of it.
+func sideResults(ids []string, runs []runData, factor float64, tl *tails, rng *rand.Rand) []*analysis.Results {
 	out := make([]*analysis.Results, len(runs))
 	for r, run := range runs {
 		res := &analysis.Results{Benchmarks: make([]analysis.Benchmark, 0, len(ids))}
-		for k, xs := range run {
+		for k, xs := range run.samples {
 			if len(xs) == 0 {
 				continue
 			}
-			s := make([]float64, len(xs))
-			for j, x := range xs {
-				s[j] = x * factor
+			b := analysis.Benchmark{ID: ids[k], Name: ids[k], Unit: "s", Direction: analysis.LowerIsBetter, Samples: scaled(xs, factor)}
+			var cpu []float64
+			if run.cpu != nil && len(run.cpu[k]) == len(xs) {
+				cpu = scaled(run.cpu[k], factor)
+				b.Metrics = map[string]analysis.Metric{analysis.MetricCPU: {Unit: analysis.MetricCPU, Direction: analysis.LowerIsBetter, Samples: cpu}}
 			}
 			if tl != nil {
-				addTails(s, tl, rng)
+				addTails(tl, rng, b.Samples, cpu)
 			}
-			res.Benchmarks = append(res.Benchmarks, analysis.Benchmark{ID: ids[k], Name: ids[k], Unit: "s", Direction: analysis.LowerIsBetter, Samples: s})
+			res.Benchmarks = append(res.Benchmarks, b)
 		}
 		out[r] = res
 	}
 	return out
 }
 
+func scaled(xs []float64, f float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = x * f
+	}
+	return out
+}
+
 // addTails multiplies a share f ~ U(FracLo, FracHi) of the rounds by
 // U(2, 6): each round independently with probability f, or exactly
-// floor(f·n) or ceil(f·n) of them with Exact.
-func addTails(xs []float64, tl *tails, rng *rand.Rand) {
+// floor(f·n) or ceil(f·n) of them with Exact. also (nil, or as long as xs)
+// gets the same factors: the other clock of the same rounds.
+func addTails(tl *tails, rng *rand.Rand, xs, also []float64) {
+	hit := func(j int) {
+		f := 2 + 4*rng.Float64()
+		xs[j] *= f
+		if len(also) == len(xs) {
+			also[j] *= f
+		}
+	}
 	f := tl.FracLo + (tl.FracHi-tl.FracLo)*rng.Float64()
 	if !tl.Exact {
 		for j := range xs {
 			if rng.Float64() < f {
-				xs[j] *= 2 + 4*rng.Float64()
+				hit(j)
 			}
 		}
 		return
@@ -271,7 +304,7 @@ func addTails(xs []float64, tl *tails, rng *rand.Rand) {
 		k++
 	}
 	for _, j := range rng.Perm(len(xs))[:k] {
-		xs[j] *= 2 + 4*rng.Float64()
+		hit(j)
 	}
 }
 
@@ -305,7 +338,7 @@ func separateRuns(name string, runs []suiteRun, ids []string, allowance float64,
 	return &scenario{Name: name, Allowance: allowance, Changes: Changes, ids: ids, trials: len(pairs), pairs: pairs, nRuns: len(runs),
 		draw: func(_ *rand.Rand, i int) trial {
 			p := pairs[i]
-			return trial{base: [][][]float64{runs[p[0]].samples}, cur: [][][]float64{runs[p[1]].samples}}
+			return trial{base: []runData{runs[p[0]].runData}, cur: []runData{runs[p[1]].runData}}
 		}}
 }
 
@@ -342,7 +375,7 @@ func historyScenario(name string, runs []suiteRun, ids []string, maxTrials int, 
 			for k, r := range pick {
 				hist[k] = entries[r]
 			}
-			return trial{base: [][][]float64{runs[p[0]].samples}, cur: [][][]float64{runs[p[1]].samples}, drift: estimate(hist)}
+			return trial{base: []runData{runs[p[0]].runData}, cur: []runData{runs[p[1]].runData}, drift: estimate(hist)}
 		}}
 }
 
@@ -352,31 +385,48 @@ func historyScenario(name string, runs []suiteRun, ids []string, maxTrials int, 
 //	σ = 1.4826 · median_i |log x_i - median_k log x_k|
 //
 // which, unlike successive differences, sees load regimes that last
-// several runs (and would also absorb a step of the code on the base branch).
+// several runs (and would also absorb a step of the code on the base
+// branch). As trend.Drift, it fills Drift.CPU from the CPU-time medians.
 func madDrift(entries []trend.Entry) map[string]analysis.Drift {
-	logs := map[string][]float64{}
+	wall, cpu := map[string][]float64{}, map[string][]float64{}
 	for _, e := range entries {
 		for id, s := range e.Benchmarks {
 			if s.Median > 0 {
-				logs[id] = append(logs[id], math.Log(s.Median))
+				wall[id] = append(wall[id], math.Log(s.Median))
+			}
+			if s.CPUMedian > 0 {
+				cpu[id] = append(cpu[id], math.Log(s.CPUMedian))
 			}
 		}
 	}
 	out := map[string]analysis.Drift{}
-	for id, l := range logs {
-		if len(l) < analysis.MinDriftRuns {
+	for id, l := range wall {
+		d, ok := madOf(l)
+		if !ok {
 			continue
 		}
-		slices.Sort(l)
-		c := analysis.Quantile(l, 0.5)
-		dev := make([]float64, len(l))
-		for i, x := range l {
-			dev[i] = math.Abs(x - c)
+		if c, ok := madOf(cpu[id]); ok {
+			d.CPU = &c
 		}
-		slices.Sort(dev)
-		out[id] = analysis.Drift{Sigma: analysis.MADScale * analysis.Quantile(dev, 0.5), Runs: len(l)}
+		out[id] = d
 	}
 	return out
+}
+
+// madOf is the robust spread 1.4826·MAD of logs (at least MinDriftRuns).
+func madOf(logs []float64) (analysis.Drift, bool) {
+	if len(logs) < analysis.MinDriftRuns {
+		return analysis.Drift{}, false
+	}
+	l := slices.Clone(logs)
+	slices.Sort(l)
+	c := analysis.Quantile(l, 0.5)
+	dev := make([]float64, len(l))
+	for i, x := range l {
+		dev[i] = math.Abs(x - c)
+	}
+	slices.Sort(dev)
+	return analysis.Drift{Sigma: analysis.MADScale * analysis.Quantile(dev, 0.5), Runs: len(l)}, true
 }
 
 // historyEntry is the history line the action would append for run: the
@@ -385,7 +435,11 @@ func historyEntry(ids []string, run suiteRun) trend.Entry {
 	res := &analysis.Results{Run: analysis.Run{Finished: run.time}}
 	for k, xs := range run.samples {
 		if len(xs) > 0 {
-			res.Benchmarks = append(res.Benchmarks, analysis.Benchmark{ID: ids[k], Name: ids[k], Unit: "s", Samples: xs})
+			b := analysis.Benchmark{ID: ids[k], Name: ids[k], Unit: "s", Samples: xs}
+			if run.cpu != nil && len(run.cpu[k]) > 0 {
+				b.Metrics = map[string]analysis.Metric{analysis.MetricCPU: {Unit: analysis.MetricCPU, Samples: run.cpu[k]}}
+			}
+			res.Benchmarks = append(res.Benchmarks, b)
 		}
 	}
 	return trend.FromResults(res)
@@ -398,19 +452,33 @@ func historyEntry(ids []string, run suiteRun) trend.Entry {
 func interleavedRuns(name string, runs []suiteRun, ids []string) *scenario {
 	return &scenario{Name: name, Allowance: 0, Changes: Changes, ids: ids, trials: 2 * len(runs),
 		draw: func(_ *rand.Rand, i int) trial {
-			run := runs[i/2]
-			b, c := make([][]float64, len(ids)), make([][]float64, len(ids))
-			for k, xs := range run.samples {
-				for j, x := range xs {
-					if j%2 == i%2 {
-						b[k] = append(b[k], x)
-					} else {
-						c[k] = append(c[k], x)
-					}
+			b, c := splitRounds(runs[i/2].runData, i%2)
+			return trial{base: []runData{b}, cur: []runData{c}}
+		}}
+}
+
+// splitRounds puts the rounds j with j%2 == parity of every benchmark in b,
+// the others in c (both clocks alike).
+func splitRounds(run runData, parity int) (b, c runData) {
+	split := func(all [][]float64) (x, y [][]float64) {
+		if all == nil {
+			return nil, nil
+		}
+		x, y = make([][]float64, len(all)), make([][]float64, len(all))
+		for k, xs := range all {
+			for j, v := range xs {
+				if j%2 == parity {
+					x[k] = append(x[k], v)
+				} else {
+					y[k] = append(y[k], v)
 				}
 			}
-			return trial{base: [][][]float64{b}, cur: [][][]float64{c}}
-		}}
+		}
+		return x, y
+	}
+	b.samples, c.samples = split(run.samples)
+	b.cpu, c.cpu = split(run.cpu)
+	return b, c
 }
 
 // severalRuns: k distinct runs per side drawn at random (paired by position
@@ -424,10 +492,10 @@ func severalRuns(name string, runs []suiteRun, ids []string, k, trials int) *sce
 			perm := rng.Perm(len(runs))[:2*k]
 			var tr trial
 			for _, r := range perm[:k] {
-				tr.base = append(tr.base, runs[r].samples)
+				tr.base = append(tr.base, runs[r].runData)
 			}
 			for _, r := range perm[k:] {
-				tr.cur = append(tr.cur, runs[r].samples)
+				tr.cur = append(tr.cur, runs[r].runData)
 			}
 			return tr
 		}}
@@ -436,35 +504,52 @@ func severalRuns(name string, runs []suiteRun, ids []string, k, trials int) *sce
 // ---- within-run and synthetic trials ----
 
 // interleavedWorkloads: samples.json, per workload n alternate rounds of a
-// random stretch of 2n consecutive rounds per side (measured side by side).
-func interleavedWorkloads(name string, rec *Recording, n, trials int) *scenario {
-	ids := sortedKeys(rec.Samples)
+// random stretch of 2n consecutive rounds per side (measured side by side);
+// with cpu (the thread CPU clock of the same rounds) both clocks are given.
+func interleavedWorkloads(name string, wall, cpu map[string][]float64, n, trials int) *scenario {
+	ids := sortedKeys(wall)
 	return &scenario{Name: name, Allowance: 0, Changes: Changes, ids: ids, trials: trials,
 		draw: func(rng *rand.Rand, _ int) trial {
-			b, c := make([][]float64, len(ids)), make([][]float64, len(ids))
-			for k, id := range ids {
-				b[k], c[k] = alternate(rec.Samples[id], n, rng)
+			var b, c runData
+			b.samples, c.samples = make([][]float64, len(ids)), make([][]float64, len(ids))
+			if cpu != nil {
+				b.cpu, c.cpu = make([][]float64, len(ids)), make([][]float64, len(ids))
 			}
-			return trial{base: [][][]float64{b}, cur: [][][]float64{c}}
+			for k, id := range ids {
+				bi, ci := alternate(len(wall[id]), n, rng)
+				b.samples[k], c.samples[k] = pick(wall[id], bi), pick(wall[id], ci)
+				if cpu != nil {
+					b.cpu[k], c.cpu[k] = pick(cpu[id], bi), pick(cpu[id], ci)
+				}
+			}
+			return trial{base: []runData{b}, cur: []runData{c}}
 		}}
 }
 
-// alternate returns the even and odd rounds of a random stretch of 2n
-// consecutive rounds, baseline first or second at random.
-func alternate(xs []float64, n int, rng *rand.Rand) ([]float64, []float64) {
-	a := rng.IntN(len(xs) - 2*n + 1)
-	var b, c []float64
+// alternate returns the indices of the even and odd rounds of a random
+// stretch of 2n consecutive rounds out of total, baseline first or second
+// at random.
+func alternate(total, n int, rng *rand.Rand) (b, c []int) {
+	a := rng.IntN(total - 2*n + 1)
 	for i := range 2 * n {
 		if i%2 == 0 {
-			b = append(b, xs[a+i])
+			b = append(b, a+i)
 		} else {
-			c = append(c, xs[a+i])
+			c = append(c, a+i)
 		}
 	}
 	if rng.IntN(2) == 1 {
 		b, c = c, b
 	}
 	return b, c
+}
+
+func pick(xs []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for i, j := range idx {
+		out[i] = xs[j]
+	}
+	return out
 }
 
 // syntheticSuite: benchmarks lognormal with the given CV, n rounds per
@@ -491,7 +576,7 @@ func syntheticSuite(name string, benchmarks, n int, cv float64, allowance float6
 			for k := range ids {
 				b[k], c[k] = draw(rng), draw(rng)
 			}
-			tr := trial{base: [][][]float64{b}, cur: [][][]float64{c}}
+			tr := trial{base: []runData{{samples: b}}, cur: []runData{{samples: c}}}
 			if historyRuns > 0 {
 				tr.drift = map[string]analysis.Drift{}
 				for _, id := range ids {
