@@ -11,8 +11,9 @@ test-analysis:
 bench-analysis:
 	$(GO) test -run '^$$' -bench 'Compare10k|Compare150kRounds' -benchtime 1x -count 5 ./analysis/
 
-# One study run per primary clock: wall time (the default) and process CPU time.
-STUDY_RUNS := "-clock wall" "-clock cpu"
+# One study run per clock choice: auto (production: CompareRuns picks CPU time for single-threaded
+# benchmarks), wall time only, process CPU time only. About 1-1.5 minutes each on 2 shared cores.
+STUDY_RUNS := "-clock auto" "-clock wall" "-clock cpu"
 
 ## detect-study: false alarms and detection of analysis.CompareRuns on whole suites, on the
 ## committed real run-to-run drift (scripts/study/testdata/drift.json) and workload samples
