@@ -45,7 +45,7 @@ func runCompare(stdout, stderr io.Writer, args []string) error {
 	current := fs.String("current", "", "current results `files`: a path, a comma list or a glob, one file per run (required)")
 	history := fs.String("history", "", "history `file` (JSON Lines, from the action's history artifact): each benchmark's run-to-run drift on the base branch")
 	drift := fs.Float64("drift-allowance", def.DriftAllowance, "run-to-run drift allowed without history when each side is one separate run, as a `fraction` (0.5 = ±50%); 0 when base and head were measured side by side (interleaved)")
-	driftSigmas := fs.Float64("drift-sigmas", def.DriftSigmas, "with history, the drift allowed is this many run-to-run standard deviations (times √2)")
+	driftWiden := fs.Float64("drift-widen", def.DriftWiden, "with history, a run whose median lies in the band of the base branch's run medians widened this many times about their median is inside the drift (0 ignores the history)")
 	threshold := fs.Float64("threshold", def.Threshold, "regression threshold as a `fraction` of the median (0.2 = 20%)")
 	alpha := fs.Float64("alpha", def.Alpha, "significance level after Benjamini-Hochberg")
 	minSamples := fs.Int("min-samples", def.MinSamples, "fewer samples per side give inconclusive")
@@ -74,7 +74,7 @@ func runCompare(stdout, stderr io.Writer, args []string) error {
 	cfg := def
 	cfg.Threshold, cfg.Alpha, cfg.MinSamples = *threshold, *alpha, *minSamples
 	cfg.MemoryThreshold, cfg.Correction = *memThreshold, *correction
-	cfg.DriftAllowance, cfg.DriftSigmas = *drift, *driftSigmas
+	cfg.DriftAllowance, cfg.DriftWiden = *drift, *driftWiden
 	cfg.FailOn, cfg.Calibration, cfg.Clock = *failOn, *calibration, *clock
 	if *rules != "" {
 		cfg.Rules = []string{*rules}

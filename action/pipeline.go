@@ -270,7 +270,7 @@ func (s *state) finish(ctx context.Context, curRuns, baseRuns []*analysis.Result
 	if in.DriftAllowance >= 0 {
 		cfg.DriftAllowance = in.DriftAllowance
 		if in.DriftAllowance == 0 {
-			cfg.DriftSigmas = 0 // side by side: no drift between the sides
+			cfg.DriftWiden = 0 // side by side: no drift between the sides
 		}
 	}
 	if in.FailOn != "" {
