@@ -44,7 +44,7 @@ RUN CGO_ENABLED=1 go build -trimpath $(grep -v '^#' deps.txt) \
  || echo "deps.txt is stale: run make docker-deps" >&2
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/xpcs-perf . \
+RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X github.com/xpcs-perf/xpcs-perf-action/internal/cli.version=${VERSION}" -o /out/xpcs-perf . \
  && /out/xpcs-perf --help >/dev/null
 
 FROM debian:bookworm-slim

@@ -7,7 +7,7 @@ RUNNER_OUT ?= out/runner
 test-runner:
 	$(GO) test -race -short ./runner/... ./examples/custombench/
 	$(GO) test ./runner/...
-	$(GO) test -run 'RunCommand|RunUsage|ListCommand|JoinExport' .
+	$(GO) test -run 'RunCommand|RunUsage|ListCommand|JoinExport' ./internal/cli/
 
 ## bench-runner-accuracy: engine median vs testing.Benchmark, empty-benchmark overhead (figures in -v output).
 bench-runner-accuracy:

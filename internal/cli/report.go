@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -13,14 +14,6 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/comment"
 )
-
-func init() {
-	register(command{
-		name:    "report",
-		summary: "render a comparison as Markdown, JSON, JUnit XML and an HTML dashboard",
-		run:     runReport,
-	})
-}
 
 // reportFiles maps each --format to the file it writes in --out.
 var reportFiles = map[string]string{
@@ -37,7 +30,7 @@ var reportFiles = map[string]string{
 //
 // It writes one file per format into DIR (created if needed) and prints their
 // paths. "--out -" with a single format writes that format to stdout.
-func runReport(stdout, stderr io.Writer, args []string) error {
+func cmdReport(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	cmpPath := fs.String("comparison", "", "comparison file (cmp.json) written by `xpcs-perf compare` (required)")
 	formats := fs.String("format", "md,json,junit,html", "comma-separated formats: md, json, junit, html")

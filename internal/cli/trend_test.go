@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,7 +52,7 @@ func writeTestHistory(t *testing.T, extra string) string {
 
 func runCode(args ...string) (code int, stdout, stderr string) {
 	var o, e bytes.Buffer
-	err := run(&o, &e, args, os.Getenv)
+	err := run(context.Background(), &o, &e, args, os.Getenv)
 	if err != nil {
 		code = 1
 		var ee *exitError

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -12,11 +12,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/action"
 )
 
-func init() {
-	register(command{name: "demo", summary: "run the action's pipeline locally and show an injected regression being caught", run: cmdDemo})
-}
-
-func cmdDemo(stdout, stderr io.Writer, args []string) error {
+func cmdDemo(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	var opt action.DemoOptions
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.StringVar(&opt.Category, "category", "memory", "category to measure")
@@ -36,7 +32,7 @@ func cmdDemo(stdout, stderr io.Writer, args []string) error {
 		return &exitError{code: 2, msg: "demo: unexpected arguments " + strings.Join(fs.Args(), " ")}
 	}
 	opt.Sizes = strings.Split(*sizes, ",")
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	_, err := action.Demo(ctx, opt, actionDeps(), stdout, stderr)
 	return err

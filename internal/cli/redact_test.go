@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -11,14 +11,14 @@ import (
 	"time"
 )
 
-// mainChildEnv makes the test binary run mainExit as the process would
+// mainChildEnv makes the test binary run Main as the process would
 // (the action reads its inputs from the process environment).
 const mainChildEnv = "XPCS_TEST_MAIN_CHILD"
 
 const redactTok = "ghs_MainSecretTOKENvalue987"
 
 func init() {
-	register(command{name: "test-panic-token", summary: "test only: panics with the token in the message", run: func(io.Writer, io.Writer, []string) error {
+	commands = append(commands, command{name: "test-panic-token", summary: "test only: panics with the token in the message", run: func(context.Context, io.Writer, io.Writer, func(string) string, []string) error {
 		panic("boom near " + strings.ToLower(redactTok))
 	}})
 }
@@ -33,7 +33,7 @@ func TestMainRedactsToken(t *testing.T) {
 		if a := os.Getenv("XPCS_TEST_MAIN_ARGS"); a != "" {
 			args = strings.Fields(a)
 		}
-		os.Exit(mainExit(os.Stdout, os.Stderr, args, os.Getenv))
+		os.Exit(Main(context.Background(), args, os.Stdout, os.Stderr, os.Getenv))
 	}
 	tok := redactTok
 	for _, c := range []struct {

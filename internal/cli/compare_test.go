@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -38,7 +39,7 @@ func TestCompareCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			err := run(&stdout, &stderr, append([]string{"compare"}, tt.args...), os.Getenv)
+			err := run(context.Background(), &stdout, &stderr, append([]string{"compare"}, tt.args...), os.Getenv)
 			code := 0
 			if err != nil {
 				code = 1
@@ -65,7 +66,7 @@ func TestCompareCommandJSON(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	f := testenv.Fixture(t, "gobench/benchstat-v2/crc-old.txt")
-	if err := run(&stdout, &stderr, []string{"compare", "--baseline", f, "--current", testenv.Fixture(t, "gobench/benchstat-v2/crc-new.txt"), "--format", "json"}, os.Getenv); err != nil {
+	if err := run(context.Background(), &stdout, &stderr, []string{"compare", "--baseline", f, "--current", testenv.Fixture(t, "gobench/benchstat-v2/crc-new.txt"), "--format", "json"}, os.Getenv); err != nil {
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.code != 1 {
 			t.Fatal(err)

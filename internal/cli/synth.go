@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,17 +12,13 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
 )
 
-func init() {
-	register(command{name: "synth", summary: "write a synthetic XPCS speckle stack with a known g2 (and its q-map) to HDF5", run: cmdSynth})
-}
-
 // cmdSynth streams a synthetic stack into /entry/data/data of --out, frame
 // block by frame block (xlarge is 10 GB and is never held in memory), and
 // embeds the q-map it was generated for at /xpcs/qmap (APS layout) of the
 // same file, so that `correlate --raw FILE` needs no --qmap. The ground
 // truth is stored as attributes of /xpcs/qmap: synthetic_beta,
 // synthetic_rate, synthetic_tau_c (frames, per dynamic bin), synthetic_seed.
-func cmdSynth(stdout, stderr io.Writer, args []string) error {
+func cmdSynth(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
 	size := fs.String("size", "small", "stack size: "+strings.Join(xpcs.SizeNames(), ", ")+" (frames x rows x cols)")
 	frames := fs.Int("frames", 0, "override the number of frames of --size")

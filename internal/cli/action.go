@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,11 +13,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/runner"
 )
 
-func init() {
-	register(command{name: "action", summary: "run as the GitHub Action (inputs from INPUT_*, event from GITHUB_EVENT_PATH)", run: cmdAction})
-}
-
-func cmdAction(stdout, stderr io.Writer, args []string) error {
+func cmdAction(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		fmt.Fprintln(stdout, "usage: xpcs-perf action   (configured by INPUT_* and GITHUB_* variables, see action.yml)")
 		return nil
@@ -25,9 +21,9 @@ func cmdAction(stdout, stderr io.Writer, args []string) error {
 	if len(args) > 0 {
 		return &exitError{code: 2, msg: fmt.Sprintf("action: unexpected arguments %q (the action is configured by INPUT_* variables)", args)}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	code, err := action.Run(ctx, action.Env{Getenv: os.Getenv, Stdout: stdout, Stderr: stderr}, actionDeps())
+	code, err := action.Run(ctx, action.Env{Getenv: getenv, Stdout: stdout, Stderr: stderr}, actionDeps())
 	if code == 0 {
 		return nil
 	}

@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
@@ -53,7 +54,7 @@ func TestCorrelateMetadataFromRaw(t *testing.T) {
 	}
 	raw, qmap, out := filepath.Join(dir, "raw.h5"), filepath.Join(dir, "qmap.h5"), filepath.Join(dir, "result.hdf")
 	var so, se bytes.Buffer
-	if err := run(&so, &se, []string{"correlate", "--raw", raw, "--qmap", qmap, "--out", out, "--stride", "2"}, nil); err != nil {
+	if err := run(context.Background(), &so, &se, []string{"correlate", "--raw", raw, "--qmap", qmap, "--out", out, "--stride", "2"}, nil); err != nil {
 		t.Fatalf("correlate: %v\n%s", err, se.String())
 	}
 	r, err := h5.ReadResult(out)
@@ -82,7 +83,7 @@ func TestCorrelateMetadataFromRaw(t *testing.T) {
 	// fit reads t = delay * frame_time * stride: 2 ms per delay unit here.
 	so.Reset()
 	se.Reset()
-	if err := run(&so, &se, []string{"fit", out, "--no-store"}, nil); err != nil && !strings.Contains(so.String(), "frame time") {
+	if err := run(context.Background(), &so, &se, []string{"fit", out, "--no-store"}, nil); err != nil && !strings.Contains(so.String(), "frame time") {
 		t.Fatalf("fit: %v\n%s%s", err, so.String(), se.String())
 	}
 	if !strings.Contains(so.String(), "frame time 0.002 s") {
@@ -120,7 +121,7 @@ func TestCorrelateWithoutQMap(t *testing.T) {
 			writeRawStack(t, raw, 40, 20, 32, tc.entry)
 			var so, se bytes.Buffer
 			args := append([]string{"correlate", "--raw", raw, "--out", out}, tc.args...)
-			if err := run(&so, &se, args, nil); err != nil {
+			if err := run(context.Background(), &so, &se, args, nil); err != nil {
 				t.Fatalf("correlate: %v\n%s", err, se.String())
 			}
 			if !strings.Contains(se.String(), tc.stderr) {
@@ -160,7 +161,7 @@ func TestQMapWithoutMask(t *testing.T) {
 		t.Fatal(err)
 	}
 	var so, se bytes.Buffer
-	if err := run(&so, &se, []string{"correlate", "--raw", raw, "--qmap", qmap, "--out", out}, nil); err != nil {
+	if err := run(context.Background(), &so, &se, []string{"correlate", "--raw", raw, "--qmap", qmap, "--out", out}, nil); err != nil {
 		t.Fatalf("correlate: %v\n%s", err, se.String())
 	}
 	r, err := h5.ReadResult(out)

@@ -1,20 +1,23 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xpcs-perf/xpcs-perf-action/internal/testenv"
 )
 
 func TestReportCommand(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	cmp := filepath.Join("comment", "testdata", "mixed.cmp.json")
-	err := run(&stdout, &stderr, []string{"report", "--comparison", cmp, "--out", dir, "--category", "sci", "--max-chars", "3000"}, func(string) string { return "" })
+	cmp := filepath.Join(testenv.Root(), "comment", "testdata", "mixed.cmp.json")
+	err := run(context.Background(), &stdout, &stderr, []string{"report", "--comparison", cmp, "--out", dir, "--category", "sci", "--max-chars", "3000"}, func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("report: %v\n%s", err, stderr.String())
 	}
@@ -35,9 +38,9 @@ func TestReportCommand(t *testing.T) {
 
 func TestReportCommandStdoutAndErrors(t *testing.T) {
 	t.Parallel()
-	cmp := filepath.Join("comment", "testdata", "firstrun.cmp.json")
+	cmp := filepath.Join(testenv.Root(), "comment", "testdata", "firstrun.cmp.json")
 	var stdout, stderr bytes.Buffer
-	if err := run(&stdout, &stderr, []string{"report", "--comparison", cmp, "--format", "junit", "--out", "-"}, nil); err != nil {
+	if err := run(context.Background(), &stdout, &stderr, []string{"report", "--comparison", cmp, "--format", "junit", "--out", "-"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(stdout.String(), "<?xml") {
@@ -53,7 +56,7 @@ func TestReportCommandStdoutAndErrors(t *testing.T) {
 		{[]string{"report", "--comparison", cmp, "--out", "-"}, 2, "exactly one --format"},
 		{[]string{"report", "--comparison", filepath.Join(t.TempDir(), "nope.json")}, 1, "nope.json"},
 	} {
-		err := run(&stdout, &stderr, tc.args, nil)
+		err := run(context.Background(), &stdout, &stderr, tc.args, nil)
 		var ee *exitError
 		code := 1
 		if errors.As(err, &ee) {

@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"os/exec"
 	"path/filepath"
@@ -22,10 +23,10 @@ func TestSynthCorrelateRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	raw, out := filepath.Join(dir, "stack.h5"), filepath.Join(dir, "result.hdf")
 	var so, se bytes.Buffer
-	if err := run(&so, &se, []string{"synth", "--size", "tiny", "--frames", "60", "--out", raw, "--compression", "deflate", "--seed", "3"}, nil); err != nil {
+	if err := run(context.Background(), &so, &se, []string{"synth", "--size", "tiny", "--frames", "60", "--out", raw, "--compression", "deflate", "--seed", "3"}, nil); err != nil {
 		t.Fatalf("synth: %v\n%s", err, se.String())
 	}
-	if err := run(&so, &se, []string{"correlate", "--raw", raw, "--out", out, "--twotime", "--segments", "2"}, nil); err != nil {
+	if err := run(context.Background(), &so, &se, []string{"correlate", "--raw", raw, "--out", out, "--twotime", "--segments", "2"}, nil); err != nil {
 		t.Fatalf("correlate: %v\n%s", err, se.String())
 	}
 	cfg := xpcs.DefaultSynth(xpcs.Shape{Frames: 60, Rows: 64, Cols: 64}, 3)
@@ -129,7 +130,7 @@ func TestSynthCorrelateErrors(t *testing.T) {
 		{[]string{"synth", "--size", "tiny", "--beta", "2", "--out", filepath.Join(dir, "b.h5")}, 1, "beta"},
 	} {
 		var so, se bytes.Buffer
-		err := run(&so, &se, tc.args, func(string) string { return "" })
+		err := run(context.Background(), &so, &se, tc.args, func(string) string { return "" })
 		code := exitCode(&se, err)
 		if code != tc.code || !strings.Contains(se.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.args, code, se.String(), tc.code, tc.want)
@@ -167,7 +168,7 @@ func TestCorrelateMatchesNumpyAPS(t *testing.T) {
 			raw, qmap, out := filepath.Join(dir, "raw.h5"), filepath.Join(dir, "qmap.h5"), filepath.Join(dir, "result.hdf")
 			var so, se bytes.Buffer
 			args := []string{"correlate", "--raw", raw, "--qmap", qmap, "--out", out, "--twotime", "--backend", tc.backend, "--twotime-smooth", tc.smooth}
-			if err := run(&so, &se, args, nil); err != nil {
+			if err := run(context.Background(), &so, &se, args, nil); err != nil {
 				t.Fatalf("correlate: %v\n%s", err, se.String())
 			}
 			b, err := exec.Command(testenv.Python, script, "check", "--raw", raw, "--qmap", qmap, "--result", out, "--tol", tc.tol, "--smooth", tc.smooth).CombinedOutput()

@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,10 +13,6 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs/fit"
 )
-
-func init() {
-	register(command{name: "fit", summary: "fit g2 models to the multi-tau g2 of a result file, print and store the table", run: cmdFit})
-}
 
 // Paths read and written by `fit` (APS 8-ID-I result layout).
 const (
@@ -30,7 +27,7 @@ const (
 // t = delay_list * frame_time * stride_frame * avg_frame (the last two from
 // /xpcs/multitau/config when present, as APS 8-ID-I records them), prints the table and the tau(q) power law, and
 // stores them below /xpcs/fit/<model> (see storeFit) unless --no-store.
-func cmdFit(stdout, stderr io.Writer, args []string) error {
+func cmdFit(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: xpcs-perf fit [flags] result.hdf")

@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,7 +27,7 @@ func TestHelperCLI(t *testing.T) {
 		}
 	}
 	var so bytes.Buffer
-	err := run(&so, os.Stderr, args, os.Getenv)
+	err := run(context.Background(), &so, os.Stderr, args, os.Getenv)
 	os.Exit(exitCode(os.Stderr, err))
 }
 
@@ -75,10 +76,10 @@ func TestFitFullDiskLeavesInput(t *testing.T) {
 	dir := t.TempDir()
 	raw, res := filepath.Join(dir, "stack.h5"), filepath.Join(dir, "result.hdf")
 	var so, se bytes.Buffer
-	if err := run(&so, &se, []string{"synth", "--size", "tiny", "--frames", "60", "--out", raw, "--seed", "2"}, nil); err != nil {
+	if err := run(context.Background(), &so, &se, []string{"synth", "--size", "tiny", "--frames", "60", "--out", raw, "--seed", "2"}, nil); err != nil {
 		t.Fatalf("synth: %v\n%s", err, se.String())
 	}
-	if err := run(&so, &se, []string{"correlate", "--raw", raw, "--out", res}, nil); err != nil {
+	if err := run(context.Background(), &so, &se, []string{"correlate", "--raw", raw, "--out", res}, nil); err != nil {
 		t.Fatalf("correlate: %v\n%s", err, se.String())
 	}
 	before, err := os.ReadFile(res)
@@ -109,7 +110,7 @@ func TestFitFullDiskLeavesInput(t *testing.T) {
 	}
 	so.Reset()
 	se.Reset()
-	if err := run(&so, &se, []string{"fit", res, "--model", "stretched"}, nil); err != nil {
+	if err := run(context.Background(), &so, &se, []string{"fit", res, "--model", "stretched"}, nil); err != nil {
 		t.Fatalf("fit after the failure: %v\n%s", err, se.String())
 	}
 	f, err := h5.Open(res)
@@ -130,10 +131,10 @@ func TestCorrelateFullDiskKeepsPrevious(t *testing.T) {
 	dir := t.TempDir()
 	raw, res := filepath.Join(dir, "stack.h5"), filepath.Join(dir, "result.hdf")
 	var so, se bytes.Buffer
-	if err := run(&so, &se, []string{"synth", "--size", "tiny", "--frames", "60", "--out", raw, "--seed", "4"}, nil); err != nil {
+	if err := run(context.Background(), &so, &se, []string{"synth", "--size", "tiny", "--frames", "60", "--out", raw, "--seed", "4"}, nil); err != nil {
 		t.Fatalf("synth: %v\n%s", err, se.String())
 	}
-	if err := run(&so, &se, []string{"correlate", "--raw", raw, "--out", res}, nil); err != nil {
+	if err := run(context.Background(), &so, &se, []string{"correlate", "--raw", raw, "--out", res}, nil); err != nil {
 		t.Fatalf("correlate: %v\n%s", err, se.String())
 	}
 	before, err := os.ReadFile(res)

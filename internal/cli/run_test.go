@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -26,9 +26,9 @@ func TestRunCommand(t *testing.T) {
 		}
 		return ""
 	}
-	err := runWithEnv(&stdout, &stderr, []string{"--category", "memory", "--filter", "sync/(mutex|atomic)",
+	err := cmdRun(context.Background(), &stdout, &stderr, env, []string{"--category", "memory", "--filter", "sync/(mutex|atomic)",
 		"--rounds", "3", "--min-time", "1ms", "--warmup", "0", "--out", out, "--progress", "lines",
-		"--export", "gobench", gob, "--export=pytest-benchmark=" + pyb, "--config", filepath.Join(dir, "none.json")}, env, context.Background())
+		"--export", "gobench", gob, "--export=pytest-benchmark=" + pyb, "--config", filepath.Join(dir, "none.json")})
 	var ee *exitError
 	if errors.As(err, &ee) && strings.Contains(ee.msg, "none.json") {
 		// an explicit --config must exist: expected; rerun without it
@@ -36,9 +36,9 @@ func TestRunCommand(t *testing.T) {
 		t.Fatalf("explicit missing --config: got %v, want an error naming the file", err)
 	}
 	stderr.Reset()
-	err = runWithEnv(&stdout, &stderr, []string{"--category", "memory", "--filter", "sync/(mutex|atomic)",
+	err = cmdRun(context.Background(), &stdout, &stderr, env, []string{"--category", "memory", "--filter", "sync/(mutex|atomic)",
 		"--rounds", "3", "--min-time", "1ms", "--warmup", "0", "--out", out, "--progress", "lines",
-		"--export", "gobench", gob, "--export=pytest-benchmark=" + pyb}, env, context.Background())
+		"--export", "gobench", gob, "--export=pytest-benchmark=" + pyb})
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
@@ -77,7 +77,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"--filter", "matches-nothing-at-all"},
 	} {
 		var stdout, stderr bytes.Buffer
-		err := runWithEnv(&stdout, &stderr, append(args, "--out", filepath.Join(t.TempDir(), "r.json")), func(string) string { return "" }, context.Background())
+		err := cmdRun(context.Background(), &stdout, &stderr, func(string) string { return "" }, append(args, "--out", filepath.Join(t.TempDir(), "r.json")))
 		if code := exitCode(&stderr, err); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (%v)", args, code, err)
 		}
@@ -86,7 +86,7 @@ func TestRunUsageErrors(t *testing.T) {
 
 func TestListCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := cmdList(&stdout, &stderr, []string{"--category", "hdf5", "--sizes", "tiny"}); err != nil {
+	if err := cmdList(context.Background(), &stdout, &stderr, nil, []string{"--category", "hdf5", "--sizes", "tiny"}); err != nil {
 		t.Fatal(err)
 	}
 	s := stdout.String()
@@ -129,7 +129,7 @@ func TestRunChecksOutputFirst(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			args := append([]string{"--category", "memory", "--filter", "sync/(mutex|atomic)", "--rounds", "3",
 				"--min-time", "1ms", "--warmup", "0", "--progress", "lines"}, c.args...)
-			err := runWithEnv(&stdout, &stderr, args, func(string) string { return "" }, context.Background())
+			err := cmdRun(context.Background(), &stdout, &stderr, func(string) string { return "" }, args)
 			if got, want := exitCode(io.Discard, err), 2; got != want {
 				t.Errorf("exit code: got %d (%v), want %d", got, err, want)
 			}

@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -64,7 +65,7 @@ func writeFitResult(t *testing.T, withFrameTime bool) string {
 func TestCmdFitStoresTable(t *testing.T) {
 	path := writeFitResult(t, true)
 	var out, errb bytes.Buffer
-	if err := run(&out, &errb, []string{"fit", path}, func(string) string { return "" }); err != nil {
+	if err := run(context.Background(), &out, &errb, []string{"fit", path}, func(string) string { return "" }); err != nil {
 		t.Fatalf("fit: %v\n%s", err, errb.String())
 	}
 	text := out.String()
@@ -98,11 +99,11 @@ func TestCmdFitStoresTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second run must not silently overwrite the stored fit.
-	err = run(&out, &errb, []string{"fit", path}, func(string) string { return "" })
+	err = run(context.Background(), &out, &errb, []string{"fit", path}, func(string) string { return "" })
 	if err == nil || !strings.Contains(err.Error(), "already holds /xpcs/fit/single") {
 		t.Errorf("second run: %v", err)
 	}
-	if err := run(&out, &errb, []string{"fit", "--group", "/xpcs/fit/lbfgs", "--method", "lbfgs", path}, func(string) string { return "" }); err != nil {
+	if err := run(context.Background(), &out, &errb, []string{"fit", "--group", "/xpcs/fit/lbfgs", "--method", "lbfgs", path}, func(string) string { return "" }); err != nil {
 		t.Errorf("--group: %v", err)
 	}
 }
@@ -126,14 +127,14 @@ func TestCmdFitErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer
-		err := run(&out, &errb, c.args, func(string) string { return "" })
+		err := run(context.Background(), &out, &errb, c.args, func(string) string { return "" })
 		code := exitCode(&errb, err)
 		if code != c.code || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errb.String(), c.code, c.want)
 		}
 	}
 	var out, errb bytes.Buffer
-	if err := run(&out, &errb, []string{"fit", "--no-store", "--dt", "2e-5", noFrame}, func(string) string { return "" }); err != nil {
+	if err := run(context.Background(), &out, &errb, []string{"fit", "--no-store", "--dt", "2e-5", noFrame}, func(string) string { return "" }); err != nil {
 		t.Errorf("--dt: %v", err)
 	}
 }
@@ -151,7 +152,7 @@ func TestCmdFitRealFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	if err := run(&out, &errb, []string{"fit", path}, func(string) string { return "" }); err != nil {
+	if err := run(context.Background(), &out, &errb, []string{"fit", path}, func(string) string { return "" }); err != nil {
 		t.Fatalf("fit: %v\n%s", err, errb.String())
 	}
 	if !strings.Contains(out.String(), "36 q bins x 61 lags, frame time 2e-05 s") {
@@ -177,7 +178,7 @@ func TestCmdFitReadsBackInH5py(t *testing.T) {
 	testenv.NeedPython(t, "h5py")
 	path := writeFitResult(t, true)
 	var out, errb bytes.Buffer
-	if err := run(&out, &errb, []string{"fit", "--model", "stretched", path}, func(string) string { return "" }); err != nil {
+	if err := run(context.Background(), &out, &errb, []string{"fit", "--model", "stretched", path}, func(string) string { return "" }); err != nil {
 		t.Fatalf("fit: %v\n%s", err, errb.String())
 	}
 	script := `import sys, h5py

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // End-to-end tests of the action: the real binary, run the way a GitHub
 // runner runs a Docker action (INPUT_* with dashes, GITHUB_OUTPUT,
@@ -8,6 +8,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,7 +46,7 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "xpcs-perf")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", binPath, testenv.Root()).CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -667,7 +668,7 @@ func TestActionScenarios(t *testing.T) {
 // inputs the code reads and the outputs it sets, and that actionlint passes
 // on the workflows (which it checks against action.yml).
 func TestActionYAMLMatchesCode(t *testing.T) {
-	data, err := os.ReadFile("action.yml")
+	data, err := os.ReadFile(filepath.Join(testenv.Root(), "action.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -691,7 +692,7 @@ func TestActionYAMLMatchesCode(t *testing.T) {
 	if got := section("inputs"); strings.Join(got, ",") != strings.Join(wantInputs, ",") {
 		t.Errorf("inputs:\n got %v\nwant %v", got, wantInputs)
 	}
-	src, _ := os.ReadFile("action/inputs.go")
+	src, _ := os.ReadFile(filepath.Join(testenv.Root(), "action", "inputs.go"))
 	for _, in := range wantInputs {
 		if !strings.Contains(string(src), `"`+in+`"`) {
 			t.Errorf("input %s is declared but never read by action/inputs.go", in)
@@ -702,7 +703,7 @@ func TestActionYAMLMatchesCode(t *testing.T) {
 	if got := section("outputs"); strings.Join(got, ",") != strings.Join(wantOutputs, ",") {
 		t.Errorf("outputs:\n got %v\nwant %v", got, wantOutputs)
 	}
-	psrc, _ := os.ReadFile("action/pipeline.go")
+	psrc, _ := os.ReadFile(filepath.Join(testenv.Root(), "action", "pipeline.go"))
 	for _, o := range wantOutputs {
 		if !strings.Contains(string(psrc), `"`+o+`":`) {
 			t.Errorf("output %s is declared but never set by action/pipeline.go", o)
@@ -711,7 +712,9 @@ func TestActionYAMLMatchesCode(t *testing.T) {
 	if !strings.Contains(string(data), `using: "docker"`) || !strings.Contains(string(data), `image: "Dockerfile"`) {
 		t.Errorf("action.yml must run the Dockerfile")
 	}
-	out, err := exec.Command("go", "tool", "actionlint", "-no-color", ".github/workflows/ci.yml", ".github/workflows/perf.yml").CombinedOutput()
+	lint := exec.Command("go", "tool", "actionlint", "-no-color", ".github/workflows/ci.yml", ".github/workflows/perf.yml")
+	lint.Dir = testenv.Root()
+	out, err := lint.CombinedOutput()
 	if err != nil {
 		t.Errorf("actionlint: %v\n%s", err, out)
 	}
@@ -733,7 +736,7 @@ func TestAggregateCommand(t *testing.T) {
 		analysis.WriteResultsFile(filepath.Join(d, "baseline.json"), synthResults(ids, "", 1))
 	}
 	var stdout, stderr bytes.Buffer
-	err := run(&stdout, &stderr, []string{"aggregate", "--dir", dir, "--out", out}, func(string) string { return "" })
+	err := run(context.Background(), &stdout, &stderr, []string{"aggregate", "--dir", dir, "--out", out}, func(string) string { return "" })
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 1 {
 		t.Fatalf("got %v, want exit 1 (critical regression)\n%s%s", err, stdout.String(), stderr.String())
@@ -746,7 +749,7 @@ func TestAggregateCommand(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if err := run(&stdout, &stderr, []string{"aggregate", "--dir", t.TempDir()}, func(string) string { return "" }); err == nil {
+	if err := run(context.Background(), &stdout, &stderr, []string{"aggregate", "--dir", t.TempDir()}, func(string) string { return "" }); err == nil {
 		t.Error("empty folder: got nil error")
 	}
 }

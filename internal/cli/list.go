@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -9,11 +10,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/runner"
 )
 
-func init() {
-	register(command{name: "list", summary: "list the registered benchmarks with their params", run: cmdList})
-}
-
-func cmdList(stdout, stderr io.Writer, args []string) error {
+func cmdList(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	var cats, sizes listFlag
 	fs.Var(&cats, "category", "only these categories")

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -17,10 +17,6 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/runner"
 )
-
-func init() {
-	register(command{name: "run", summary: "run benchmarks of one or more categories and write results.json", run: cmdRun})
-}
 
 // listFlag is a repeatable or comma-separated string flag.
 type listFlag []string
@@ -68,13 +64,9 @@ func joinExportArgs(args []string) []string {
 	return out
 }
 
-func cmdRun(stdout, stderr io.Writer, args []string) error {
-	return runWithEnv(stdout, stderr, args, os.Getenv, nil)
-}
-
-// runWithEnv is cmdRun with an injectable environment and an optional
-// context (tests); nil ctx installs SIGINT/SIGTERM handling.
-func runWithEnv(stdout, stderr io.Writer, args []string, getenv func(string) string, ctx context.Context) error {
+// cmdRun measures the selected benchmarks into --out. SIGINT and SIGTERM
+// stop it after the benchmark in progress, with the partial results written.
+func cmdRun(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	cfg := runner.DefaultConfig()
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	var (
@@ -194,19 +186,18 @@ func runWithEnv(stdout, stderr io.Writer, args []string, getenv func(string) str
 			fmt.Fprintln(stderr, "warning:", err)
 		}
 	}
-	if ctx == nil {
-		var cancel context.CancelCauseFunc
-		ctx, cancel = context.WithCancelCause(context.Background())
-		sigs := make(chan os.Signal, 1)
-		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-		defer signal.Stop(sigs)
-		go func() {
-			if s, ok := <-sigs; ok {
-				cancel(fmt.Errorf("received %v", s))
-			}
-		}()
-		defer cancel(nil)
-	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(fmt.Errorf("received %v", s))
+		case <-ctx.Done():
+		}
+	}()
+	defer cancel(nil)
 	defer runner.CleanupData() // the synthetic HDF5 files in the temp folder
 	res := r.Run(ctx, sel.Run)
 	for _, s := range sel.Skipped {

@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -15,11 +16,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs/twotime"
 )
 
-func init() {
-	register(command{name: "correlate", summary: "multi-tau g2 (and two-time C2) of a raw stack into an APS 8-ID-I result file", run: cmdCorrelate})
-}
-
-func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
+func cmdCorrelate(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fs := flag.NewFlagSet("correlate", flag.ContinueOnError)
 	raw := fs.String("raw", "", "raw stack (HDF5, "+h5.StackPath+") (required); its /entry metadata (frame time, geometry) goes into the result")
 	qmapPath := fs.String("qmap", "", "q-map file holding /xpcs/qmap (APS layout); default: the raw file's /xpcs/qmap, else rings from the raw file's geometry, else rings around the frame centre")

@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -15,10 +16,6 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
 	"github.com/xpcs-perf/xpcs-perf-action/comment"
 )
-
-func init() {
-	register(command{name: "compare", summary: "compare a current run with a baseline and apply the CI gate", run: runCompare})
-}
 
 // readResultsAny reads any format ingest recognises (results.json,
 // pytest-benchmark JSON, go test -bench text, Google Benchmark JSON).
@@ -38,7 +35,7 @@ func readResultsAny(path string) (*analysis.Results, error) {
 // when a side has several). The exit status is 0 when the gate passes, 1
 // when it fails, 2 when nothing could be judged or the input is unusable
 // (usage errors, unreadable files).
-func runCompare(stdout, stderr io.Writer, args []string) error {
+func cmdCompare(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	def := analysis.DefaultConfig()
 	baseline := fs.String("baseline", "", "baseline results `files`: a path, a comma list or a glob, one file per run (empty: first run, every benchmark is new)")

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/xpcs-perf/xpcs-perf-action/internal/testenv"
 )
 
 // reportChildEnv makes the test binary a child that runs `report` with its
@@ -25,17 +27,17 @@ const reportChildEnv = "XPCS_TEST_REPORT_FSIZE_CHILD"
 // report file keeps its previous content (written through a temporary file
 // and a rename), no temporary file is left, and the error names the file.
 func TestReportFullDiskKeepsPreviousFiles(t *testing.T) {
-	cmp := filepath.Join("comment", "testdata", "mixed.cmp.json")
+	cmp := filepath.Join(testenv.Root(), "comment", "testdata", "mixed.cmp.json")
 	if dir := os.Getenv(reportChildEnv); dir != "" {
 		signal.Ignore(syscall.SIGXFSZ)
 		lim := unix.Rlimit{Cur: 4096, Max: 4096}
 		if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &lim); err != nil {
 			os.Exit(3)
 		}
-		os.Exit(mainExit(os.Stdout, os.Stderr, []string{"report", "--comparison", cmp, "--out", dir}, func(string) string { return "" }))
+		os.Exit(Main(context.Background(), []string{"report", "--comparison", cmp, "--out", dir}, os.Stdout, os.Stderr, func(string) string { return "" }))
 	}
 	dir := t.TempDir()
-	if err := run(io.Discard, io.Discard, []string{"report", "--comparison", cmp, "--out", dir}, func(string) string { return "" }); err != nil {
+	if err := run(context.Background(), io.Discard, io.Discard, []string{"report", "--comparison", cmp, "--out", dir}, func(string) string { return "" }); err != nil {
 		t.Fatal(err)
 	}
 	before := map[string][]byte{}

@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -11,14 +12,10 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/comment"
 )
 
-func init() {
-	register(command{name: "aggregate", summary: "merge per-category/per-shard report folders into one comparison and gate", run: cmdAggregate})
-}
-
 // cmdAggregate is the local form of the action's mode=aggregate: it merges
 // every results.json (with its baseline.json) below --dir, compares once and
 // writes the reports. Exit status 1 when the gate fails.
-func cmdAggregate(stdout, stderr io.Writer, args []string) error {
+func cmdAggregate(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fs := flag.NewFlagSet("aggregate", flag.ContinueOnError)
 	dir := fs.String("dir", "xpcs-perf-artifacts", "folder holding the downloaded report folders")
 	out := fs.String("out", "xpcs-perf-report", "output report folder")

@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -9,12 +10,8 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
 )
 
-func init() {
-	register(command{name: "inspect", summary: "print the tree of an HDF5 file (shapes, dtypes, chunks, filters)", run: runInspect})
-}
-
 // runInspect implements `xpcs-perf inspect [--json] [--no-attrs] FILE...`.
-func runInspect(stdout, stderr io.Writer, args []string) error {
+func cmdInspect(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the tree as JSON")
 	noAttrs := fs.Bool("no-attrs", false, "do not print attributes")

@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -16,10 +17,6 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
 	"github.com/xpcs-perf/xpcs-perf-action/comment"
 )
-
-func init() {
-	register(command{name: "trend", summary: "trends, anomalies and change points over a history file (or append a run to it)", run: runTrend})
-}
 
 // TrendsSchema tags the JSON output of `xpcs-perf trend --format json`.
 const TrendsSchema = "xpcs-perf/trends/v1"
@@ -44,7 +41,7 @@ type trendsDoc struct {
 // results file (any format ingest reads) to the history, keeping the newest
 // --max runs, and writes it atomically to --out (default: the history file;
 // a missing history starts a new one).
-func runTrend(stdout, stderr io.Writer, args []string) error {
+func cmdTrend(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fset := flag.NewFlagSet("trend", flag.ContinueOnError)
 	history := fset.String("history", "", "history `file` (JSON Lines, required)")
 	bench := fset.String("benchmark", "", "report only this benchmark `id`")

@@ -1,7 +1,8 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -14,7 +15,7 @@ func TestInspectCommand(t *testing.T) {
 	t.Parallel()
 	file := testenv.Fixture(t, "xpcs/E0173.hdf")
 	var out, errb bytes.Buffer
-	if err := run(&out, &errb, []string{"inspect", file}, nil); err != nil {
+	if err := run(context.Background(), &out, &errb, []string{"inspect", file}, nil); err != nil {
 		t.Fatalf("inspect: %v\n%s", err, errb.String())
 	}
 	for _, want := range []string{
@@ -27,7 +28,7 @@ func TestInspectCommand(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := run(&out, &errb, []string{"inspect", "--json", "--path", "/xpcs/qmap", file}, nil); err != nil {
+	if err := run(context.Background(), &out, &errb, []string{"inspect", "--json", "--path", "/xpcs/qmap", file}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
@@ -61,10 +62,10 @@ func TestInspectCommandErrors(t *testing.T) {
 	}{
 		{[]string{"inspect", "--help"}, 0, ""},
 		{[]string{"inspect"}, 2, "no file"},
-		{[]string{"inspect", "go.mod"}, 1, "go.mod: not an HDF5 file"},
+		{[]string{"inspect", "cli.go"}, 1, "cli.go: not an HDF5 file"},
 	} {
 		var out, errb bytes.Buffer
-		err := run(&out, &errb, c.args, nil)
+		err := run(context.Background(), &out, &errb, c.args, nil)
 		var buf bytes.Buffer
 		code := exitCode(&buf, err)
 		if code != c.code || !strings.Contains(buf.String(), c.msg) {
