@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
+	"github.com/xpcs-perf/xpcs-perf-action/h5/aps"
 	"github.com/xpcs-perf/xpcs-perf-action/internal/testenv"
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
 )
@@ -60,7 +61,7 @@ func TestSynthCorrelateRoundTrip(t *testing.T) {
 			t.Fatalf("scattering_1d[%d] = %g, want %g", i, g, v)
 		}
 	}
-	qm, err := qmapFromAPS(got.QMap)
+	qm, err := aps.QMapFromAPS(got.QMap)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
+	"github.com/xpcs-perf/xpcs-perf-action/h5/aps"
 	"github.com/xpcs-perf/xpcs-perf-action/internal/testenv"
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
 )
@@ -45,17 +46,17 @@ func writeFitResult(t *testing.T, withFrameTime bool) string {
 		shape []int
 		data  any
 	}{
-		{fitDelayPath, []int{nt}, delays},
-		{fitG2Path, []int{nt, nq}, g2},
-		{fitErrPath, []int{nt, nq}, ge},
-		{fitQPath, []int{nq}, q},
+		{aps.FitDelayPath, []int{nt}, delays},
+		{aps.FitG2Path, []int{nt, nq}, g2},
+		{aps.FitErrPath, []int{nt, nq}, ge},
+		{aps.FitQPath, []int{nq}, q},
 	} {
 		if err := f.Write(w.path, w.shape, w.data, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if withFrameTime {
-		if err := f.Write(fitFramePath, nil, []float64{2e-5}, nil); err != nil {
+		if err := f.Write(aps.FitFramePath, nil, []float64{2e-5}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
+	"github.com/xpcs-perf/xpcs-perf-action/h5/aps"
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
 )
 
@@ -100,7 +101,7 @@ func writeSynth(path string, syn *xpcs.Synth, opt h5.StackOptions, frameTime flo
 	}
 	cfg := syn.Config()
 	res := &h5.Result{
-		QMap:  apsQMap(syn.QMap()),
+		QMap:  aps.QMapToAPS(syn.QMap()),
 		Entry: map[string]any{"instrument/detector_1/frame_time": frameTime},
 	}
 	f := w.File()

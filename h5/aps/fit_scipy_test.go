@@ -1,4 +1,4 @@
-package cli
+package aps
 
 import (
 	"encoding/json"
@@ -33,7 +33,7 @@ func TestFitRealDataVsScipy(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				in, err := readFitInput(f, 0)
+				in, err := ReadFitInput(f, 0)
 				f.Close()
 				if err != nil {
 					t.Fatal(err)
@@ -47,10 +47,10 @@ func TestFitRealDataVsScipy(t *testing.T) {
 					Model  string  `json:"model"`
 					Curves []curve `json:"curves"`
 				}{Model: m.String()}
-				for q := range in.g2 {
+				for q := range in.G2 {
 					var c curve
-					for i, tv := range in.t {
-						y, e := in.g2[q][i], in.err[q][i]
+					for i, tv := range in.T {
+						y, e := in.G2[q][i], in.Err[q][i]
 						if math.IsNaN(y) || math.IsInf(y, 0) || !(e > 0) || math.IsInf(e, 0) {
 							continue // the points fit.Fit leaves out
 						}
