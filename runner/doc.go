@@ -1,5 +1,8 @@
-// Package runner is xpcs-perf's benchmark engine and its six benchmark
-// categories (hdf5, scientific, memory, scalability, optimization, plotting).
+// Package runner is xpcs-perf's benchmark engine: a [Registry] of
+// benchmarks, a [Runner] that measures them, results in the analysis model
+// and exports. It links neither libhdf5 nor the XPCS kernels; the six XPCS
+// categories are package runner/suite, and anyone can register their own Go
+// benchmarks (examples/custombench).
 //
 // # Measurement
 //
@@ -46,8 +49,8 @@
 // therefore writes results.json after every benchmark (Runner.Checkpoint), so
 // what was measured before survives such a crash.
 //
-// A benchmark abandoned while holding the HDF5 library lock (package h5
-// serialises libhdf5 calls) would block the HDF5 benchmarks after it; they
+// A benchmark abandoned while holding a lock the next ones need (package h5
+// serialises libhdf5 calls) would block the benchmarks after it; they
 // then time out in turn and are recorded as errored rather than hanging the
 // run. A subprocess per benchmark would isolate completely but costs a
 // process start and the shared synthetic data per benchmark; it is not done.

@@ -33,6 +33,13 @@ type Runner struct {
 	Checkpoint func(*analysis.Results)
 	// Getenv reads the environment for Environment (default os.Getenv).
 	Getenv func(string) string
+	// Finishers post-process the results after the last benchmark, in
+	// order: derived figures that need several benchmarks (a suite's
+	// complexity fits, parallel efficiency).
+	Finishers []func(*analysis.Results)
+	// HDF5Version, when set, reports the libhdf5 version for the machine
+	// block of results.json (the engine itself does not link libhdf5).
+	HDF5Version func() string
 
 	logf      func(string, ...any)
 	slowdown  []Slowdown
@@ -92,6 +99,9 @@ func (r *Runner) Run(ctx context.Context, benches []*Benchmark) *analysis.Result
 		Machine: MachineInfo(getenv),
 		Config:  r.Config.Map(),
 	}
+	if r.HDF5Version != nil {
+		res.Machine.HDF5Version = r.HDF5Version()
+	}
 	res.Run.Shard = r.Config.Shard
 	res.Run.Started = time.Now().UTC()
 	res.Config["timer_precision_s"] = r.precision.Seconds()
@@ -140,7 +150,7 @@ func (r *Runner) Run(ctx context.Context, benches []*Benchmark) *analysis.Result
 		res.Notes = append(res.Notes, msg)
 		prog.Skipped(msg)
 	}
-	for _, f := range finishers {
+	for _, f := range r.Finishers {
 		f(res)
 	}
 	if n := r.abandoned.Load(); n > 0 {

@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
 // Marker names with a meaning for the engine.
@@ -124,6 +122,13 @@ func (e *Env) SetExtra(key string, v any) {
 	e.extra[key] = v
 }
 
+// Extra returns the value SetExtra recorded for key (nil when none).
+func (e *Env) Extra(key string) any {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.extra[key]
+}
+
 // Int returns the integer param key, or def when absent or malformed.
 func (e *Env) Int(key string, def int) int {
 	if v, ok := e.Params[key]; ok {
@@ -140,9 +145,6 @@ type Registry struct {
 	bench []*Benchmark
 	ids   map[string]bool
 }
-
-// Default is the registry the categories register into.
-var Default = &Registry{}
 
 // Register adds b. It panics on an empty category/name or a duplicate ID
 // (a programming error at init time, like flag redefinition).
@@ -292,10 +294,3 @@ func debugLogger(on bool, l *log.Logger) func(string, ...any) {
 	}
 	return l.Printf
 }
-
-// finishers post-process a run's results (derived figures that need several
-// benchmarks, e.g. parallel efficiency). Registered by category files.
-var finishers []func(*analysis.Results)
-
-// RegisterFinisher adds f, called by Runner.Run after the last benchmark.
-func RegisterFinisher(f func(*analysis.Results)) { finishers = append(finishers, f) }

@@ -11,6 +11,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/action"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/runner"
+	"github.com/xpcs-perf/xpcs-perf-action/runner/suite"
 )
 
 func cmdAction(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
@@ -86,7 +87,8 @@ func runBenchmarks(ctx context.Context, req action.RunRequest, log io.Writer) (*
 		return nil, err
 	}
 	r.Getenv = getenv
-	sel, err := runner.Default.Select(&cfg, runner.AvailableMemoryMB())
+	suite.Setup(r)
+	sel, err := suite.Registry().Select(&cfg, runner.AvailableMemoryMB())
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +105,7 @@ func runBenchmarks(ctx context.Context, req action.RunRequest, log io.Writer) (*
 	for _, s := range sel.Skipped {
 		res.Notes = append(res.Notes, "skipped "+s.ID+": "+s.Reason)
 	}
-	runner.CleanupData()
+	suite.CleanupData()
 	if ctx.Err() != nil {
 		return res, fmt.Errorf("interrupted: %w", context.Cause(ctx))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/xpcs-perf/xpcs-perf-action/runner"
+	"github.com/xpcs-perf/xpcs-perf-action/runner/suite"
 )
 
 func cmdList(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
@@ -21,7 +22,7 @@ func cmdList(ctx context.Context, stdout, stderr io.Writer, getenv func(string) 
 	}
 	cfg := runner.DefaultConfig()
 	cfg.Categories, cfg.Sizes, cfg.Filter, cfg.MemoryIntensive = cats, sizes, *filter, true
-	sel, err := runner.Default.Select(&cfg, 0)
+	sel, err := suite.Registry().Select(&cfg, 0)
 	if err != nil {
 		return &exitError{code: 2, msg: "list: " + err.Error()}
 	}

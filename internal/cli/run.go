@@ -16,6 +16,7 @@ import (
 
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/runner"
+	"github.com/xpcs-perf/xpcs-perf-action/runner/suite"
 )
 
 // listFlag is a repeatable or comma-separated string flag.
@@ -168,7 +169,8 @@ func cmdRun(ctx context.Context, stdout, stderr io.Writer, getenv func(string) s
 		return &exitError{code: 2, msg: "run: " + err.Error()}
 	}
 	r.Getenv = getenv
-	sel, err := runner.Default.Select(&cfg, runner.AvailableMemoryMB())
+	suite.Setup(r)
+	sel, err := suite.Registry().Select(&cfg, runner.AvailableMemoryMB())
 	if err != nil {
 		return &exitError{code: 2, msg: "run: " + err.Error()}
 	}
@@ -198,7 +200,7 @@ func cmdRun(ctx context.Context, stdout, stderr io.Writer, getenv func(string) s
 		}
 	}()
 	defer cancel(nil)
-	defer runner.CleanupData() // the synthetic HDF5 files in the temp folder
+	defer suite.CleanupData() // the synthetic HDF5 files in the temp folder
 	res := r.Run(ctx, sel.Run)
 	for _, s := range sel.Skipped {
 		res.Notes = append(res.Notes, "skipped "+s.ID+": "+s.Reason)

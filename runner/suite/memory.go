@@ -1,8 +1,9 @@
-package runner
+package suite
 
 import (
 	"container/list"
 	"fmt"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
 	"runtime"
 	"strconv"
 	"sync"
@@ -17,15 +18,15 @@ import (
 // The memory category: allocation, GC, caches (weak, LRU, pool), memory
 // pressure, leak detection, concurrent use, worker-pool scaling,
 // producer-consumer and synchronisation primitives.
-func init() {
+func memoryCategory(r *runner.Registry) {
 	const cat = "memory"
 	for _, size := range sizesUpTo("xlarge") {
 		p := map[string]string{"size": size}
-		register(&Benchmark{Category: cat, Group: "allocation", Name: "frame_stack", Params: p, Markers: heavyMarkers(size),
+		r.Register(&runner.Benchmark{Category: cat, Group: "allocation", Name: "frame_stack", Params: p, Markers: heavyMarkers(size),
 			Extra: map[string]any{"what": "make([]uint16, frames*rows*cols) and touch every page"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				n := env.Size.Elements()
-				return &Op{Bytes: int64(2 * n), Run: func() error {
+				return &runner.Op{Bytes: int64(2 * n), Run: func() error {
 					a := make([]uint16, n)
 					for i := 0; i < len(a); i += 2048 { // one write per 4 KiB page
 						a[i] = 1
@@ -34,21 +35,21 @@ func init() {
 					return nil
 				}, Teardown: func() error { sinkU16 = nil; return nil }}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "gc", Name: "full_gc_live_stack", Params: p, Markers: heavyMarkers(size),
+		r.Register(&runner.Benchmark{Category: cat, Group: "gc", Name: "full_gc_live_stack", Params: p, Markers: heavyMarkers(size),
 			Extra: map[string]any{"what": "runtime.GC with one frame stack of the size live (pointer-free) plus 10^4 small objects"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				live := make([]uint16, env.Size.Elements())
 				objs := make([]*[4]int, 10000)
 				for i := range objs {
 					objs[i] = new([4]int)
 				}
-				return &Op{Run: func() error { runtime.GC(); runtime.KeepAlive(live); runtime.KeepAlive(objs); return nil }}, nil
+				return &runner.Op{Run: func() error { runtime.GC(); runtime.KeepAlive(live); runtime.KeepAlive(objs); return nil }}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "pressure", Name: "alloc_release_frames", Params: p, Markers: heavyMarkers(size),
+		r.Register(&runner.Benchmark{Category: cat, Group: "pressure", Name: "alloc_release_frames", Params: p, Markers: heavyMarkers(size),
 			Extra: map[string]any{"what": "allocate every frame of the stack, fill it, drop it (GC under steady churn)"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				fr, px := env.Size.Frames, env.Size.Pixels()
-				return &Op{Bytes: int64(2 * fr * px), Run: func() error {
+				return &runner.Op{Bytes: int64(2 * fr * px), Run: func() error {
 					for range fr {
 						b := make([]uint16, px)
 						for i := range b {
@@ -63,9 +64,9 @@ func init() {
 	for _, size := range []string{"tiny", "small"} {
 		p := map[string]string{"size": size}
 		// Caches of decoded frames, keyed by frame index: hit path after warm-up.
-		register(&Benchmark{Category: cat, Group: "cache", Name: "weak_cache_get", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "cache", Name: "weak_cache_get", Params: p,
 			Extra: map[string]any{"what": "frame cache of weak.Pointer values (Go weak package); entries live while a caller holds them"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				_, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
@@ -73,7 +74,7 @@ func init() {
 				c := newWeakCache()
 				held := make([]*[]uint16, st.Frames) // keep entries alive: hit path
 				i := 0
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					f := i % st.Frames
 					i++
 					v := c.get(f, func() *[]uint16 { s := append([]uint16(nil), st.Frame(f)...); return &s })
@@ -81,16 +82,16 @@ func init() {
 					return nil
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "cache", Name: "lru_cache_get", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "cache", Name: "lru_cache_get", Params: p,
 			Extra: map[string]any{"what": "LRU cache of frames (capacity frames/2, cyclic access => hits and evictions)"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				_, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
 				}
 				c := newLRU(st.Frames / 2)
 				i := 0
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					f := (i * 7) % st.Frames
 					i++
 					c.get(f, func() []uint16 { return append([]uint16(nil), st.Frame(f)...) })
@@ -102,9 +103,9 @@ func init() {
 			if pooled {
 				name = "frame_buffer_pool"
 			}
-			register(&Benchmark{Category: cat, Group: "cache", Name: name, Params: p,
+			r.Register(&runner.Benchmark{Category: cat, Group: "cache", Name: name, Params: p,
 				Extra: map[string]any{"what": "get a frame-sized buffer, copy a frame into it, release it (sync.Pool vs make)"},
-				Setup: func(env *Env) (*Op, error) {
+				Setup: func(env *runner.Env) (*runner.Op, error) {
 					_, st, err := synthStack(env.Size)
 					if err != nil {
 						return nil, err
@@ -112,7 +113,7 @@ func init() {
 					px := st.Pixels()
 					pool := sync.Pool{New: func() any { b := make([]uint16, px); return &b }}
 					i := 0
-					return &Op{Run: func() error {
+					return &runner.Op{Run: func() error {
 						f := st.Frame(i % st.Frames)
 						i++
 						if pooled {
@@ -128,9 +129,9 @@ func init() {
 					}}, nil
 				}})
 		}
-		register(&Benchmark{Category: cat, Group: "leak", Name: "correlator_reuse", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "leak", Name: "correlator_reuse", Params: p,
 			Extra: map[string]any{"what": "reset and reuse one multi-tau correlator per round; heap_growth_bytes must stay ~0"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sy, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
@@ -140,7 +141,7 @@ func init() {
 					return nil, err
 				}
 				n := min(st.Frames, 64) * st.Pixels()
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					c.Reset()
 					if err := xpcs.AddFrames(c, st.Data[:n]); err != nil {
 						return err
@@ -149,16 +150,16 @@ func init() {
 					return err
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "concurrency", Name: "shared_lru_4_goroutines", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "concurrency", Name: "shared_lru_4_goroutines", Params: p,
 			Extra: map[string]any{"what": "4 goroutines share one mutex-guarded LRU; one op = 4x256 lookups"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				_, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
 				}
 				c := newLRU(st.Frames / 2)
 				var mu sync.Mutex
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					var wg sync.WaitGroup
 					for g := range 4 {
 						wg.Go(func() {
@@ -176,23 +177,23 @@ func init() {
 			}})
 		for _, w := range []int{1, 2, 4, 8} {
 			wp := map[string]string{"size": size, "workers": strconv.Itoa(w)}
-			register(&Benchmark{Category: cat, Group: "workers", Name: "frame_sums", Params: wp,
+			r.Register(&runner.Benchmark{Category: cat, Group: "workers", Name: "frame_sums", Params: wp,
 				Extra: map[string]any{"what": "worker pool: per-frame intensity sums of the stack over a channel of frame indices"},
-				Setup: func(env *Env) (*Op, error) {
+				Setup: func(env *runner.Env) (*runner.Op, error) {
 					_, st, err := synthStack(env.Size)
 					if err != nil {
 						return nil, err
 					}
 					sums := make([]uint64, st.Frames)
-					return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
+					return &runner.Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
 						frameSums(st, sums, w)
 						return nil
 					}}, nil
 				}})
 		}
-		register(&Benchmark{Category: cat, Group: "producer_consumer", Name: "hdf5_reader_to_correlator", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "producer_consumer", Name: "hdf5_reader_to_correlator", Params: p,
 			Extra: map[string]any{"what": "one goroutine reads 16-frame blocks from an HDF5 stack and feeds a multi-tau correlator through a channel of 4 buffers"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sy, _, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
@@ -210,7 +211,7 @@ func init() {
 					s.Close()
 					return nil, err
 				}
-				return &Op{Bytes: int64(s.Frames * s.FrameBytes()), Teardown: s.Close, Run: func() error {
+				return &runner.Op{Bytes: int64(s.Frames * s.FrameBytes()), Teardown: s.Close, Run: func() error {
 					c.Reset()
 					return produceConsume(s, c, 16)
 				}}, nil
@@ -241,8 +242,8 @@ func init() {
 		},
 	}
 	for name, mk := range prims {
-		register(&Benchmark{Category: cat, Group: "sync", Name: name,
-			Setup: func(*Env) (*Op, error) { return &Op{Run: mk()}, nil }})
+		r.Register(&runner.Benchmark{Category: cat, Group: "sync", Name: name,
+			Setup: func(*runner.Env) (*runner.Op, error) { return &runner.Op{Run: mk()}, nil }})
 	}
 }
 
@@ -378,17 +379,17 @@ func (c *lru) get(k int, load func() []uint16) []uint16 {
 // which the memory category's leak group flags "leak_suspected" (bytes).
 const LeakThreshold = 1 << 20
 
-func init() {
-	RegisterFinisher(func(res *analysis.Results) {
-		for i := range res.Benchmarks {
-			b := &res.Benchmarks[i]
-			if b.Category != "memory" || b.Group != "leak" || b.Memory == nil || b.Error != "" {
-				continue
-			}
-			if b.Extra == nil {
-				b.Extra = map[string]any{}
-			}
-			b.Extra["leak_suspected"] = b.Memory.HeapGrowthBytes > LeakThreshold
+// flagLeaks marks the memory category's leak benchmarks whose live heap grew
+// by more than LeakThreshold ("leak_suspected").
+func flagLeaks(res *analysis.Results) {
+	for i := range res.Benchmarks {
+		b := &res.Benchmarks[i]
+		if b.Category != "memory" || b.Group != "leak" || b.Memory == nil || b.Error != "" {
+			continue
 		}
-	})
+		if b.Extra == nil {
+			b.Extra = map[string]any{}
+		}
+		b.Extra["leak_suspected"] = b.Memory.HeapGrowthBytes > LeakThreshold
+	}
 }

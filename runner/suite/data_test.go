@@ -1,10 +1,11 @@
-package runner
+package suite
 
 import (
 	"path/filepath"
 	"testing"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
 )
 
 // TestUserDataBounded: the user_data benchmark reads at most
@@ -31,7 +32,7 @@ func TestUserDataBounded(t *testing.T) {
 		{100, []int{1, 1}, 512 + 256}, // less than a frame: still one frame
 	} {
 		userDataMaxBytes = tt.limit
-		env := &Env{Data: []string{big, small}}
+		env := &runner.Env{Data: []string{big, small}}
 		op, err := userDataSetup(env)
 		if err != nil {
 			t.Fatal(err)
@@ -42,7 +43,7 @@ func TestUserDataBounded(t *testing.T) {
 		if err := op.Teardown(); err != nil {
 			t.Error(err)
 		}
-		got, _ := env.extra["frames_read"].([]int)
+		got, _ := env.Extra("frames_read").([]int)
 		if len(got) != len(tt.wantFr) || got[0] != tt.wantFr[0] || got[1] != tt.wantFr[1] || op.Bytes != tt.wantBytes {
 			t.Errorf("limit %d: got frames %v, %d bytes; want %v, %d", tt.limit, got, op.Bytes, tt.wantFr, tt.wantBytes)
 		}

@@ -1,7 +1,8 @@
-package runner
+package suite
 
 import (
 	"fmt"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
 	"strconv"
 	"strings"
 
@@ -18,48 +19,48 @@ import (
 // without the size) and "scaling_n" (the size variable: pixels x frames, or
 // curves for fits) so that analysis/scaling can fit the complexity
 // (constant, log, linear, n log n, quadratic, power law) from results.json.
-func init() {
+func scalabilityCategory(r *runner.Registry) {
 	const cat = "scalability"
-	sized := func(group, name string, n func(Size) int, setup func(env *Env) (*Op, error)) {
+	sized := func(group, name string, n func(runner.Size) int, setup func(env *runner.Env) (*runner.Op, error)) {
 		for _, size := range sizesUpTo("large") {
-			s := Sizes[size]
-			b := &Benchmark{Category: cat, Group: group, Name: name, Params: map[string]string{"size": size},
+			s := runner.Sizes[size]
+			b := &runner.Benchmark{Category: cat, Group: group, Name: name, Params: map[string]string{"size": size},
 				Markers: heavyMarkers(size), Setup: setup}
-			b.Extra = map[string]any{"scaling_family": FormatID(cat, group, name, nil), "scaling_n": n(s), "scaling_var": "elements"}
-			register(b)
+			b.Extra = map[string]any{"scaling_family": runner.FormatID(cat, group, name, nil), "scaling_n": n(s), "scaling_var": "elements"}
+			r.Register(b)
 		}
 	}
-	elements := func(s Size) int { return s.Elements() }
-	sized("read", "full_stack", elements, func(env *Env) (*Op, error) {
+	elements := func(s runner.Size) int { return s.Elements() }
+	sized("read", "full_stack", elements, func(env *runner.Env) (*runner.Op, error) {
 		s, buf, err := openStackBuf(env.Size, h5.None, env.Size.Frames)
 		if err != nil {
 			return nil, err
 		}
-		return &Op{Bytes: int64(2 * len(buf)), Teardown: s.Close, Run: func() error { return s.ReadFrames(0, s.Frames, buf) }}, nil
+		return &runner.Op{Bytes: int64(2 * len(buf)), Teardown: s.Close, Run: func() error { return s.ReadFrames(0, s.Frames, buf) }}, nil
 	})
-	sized("multitau", "correlate", elements, func(env *Env) (*Op, error) {
+	sized("multitau", "correlate", elements, func(env *runner.Env) (*runner.Op, error) {
 		return correlateOp(synthStack(env.Size))
 	})
-	sized("saxs", "time_average_and_1d", elements, func(env *Env) (*Op, error) {
+	sized("saxs", "time_average_and_1d", elements, func(env *runner.Env) (*runner.Op, error) {
 		sy, st, err := synthStack(env.Size)
 		if err != nil {
 			return nil, err
 		}
 		qm := sy.QMap()
 		img := make([]float64, st.Pixels())
-		return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
+		return &runner.Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
 			timeAverage(st, img)
 			_, err := xpcs.SAXS1D(img, qm.Static, qm.NStatic())
 			return err
 		}}, nil
 	})
-	curves := func(s Size) int { return s.Frames / 10 }
+	curves := func(s runner.Size) int { return s.Frames / 10 }
 	for _, size := range sizesUpTo("large") {
-		nq := curves(Sizes[size])
-		register(&Benchmark{Category: cat, Group: "fit", Name: "fit_all_curves", Params: map[string]string{"size": size},
+		nq := curves(runner.Sizes[size])
+		r.Register(&runner.Benchmark{Category: cat, Group: "fit", Name: "fit_all_curves", Params: map[string]string{"size": size},
 			Markers: heavyMarkers(size),
-			Extra:   map[string]any{"scaling_family": FormatID(cat, "fit", "fit_all_curves", nil), "scaling_n": nq, "scaling_var": "curves (frames/10)"},
-			Setup: func(env *Env) (*Op, error) {
+			Extra:   map[string]any{"scaling_family": runner.FormatID(cat, "fit", "fit_all_curves", nil), "scaling_n": nq, "scaling_var": "curves (frames/10)"},
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				t, _, _ := g2Curve(false, 0, 1)
 				g2 := make([][]float64, nq)
 				e := make([][]float64, nq)
@@ -68,7 +69,7 @@ func init() {
 					_, g2[i], e[i] = g2Curve(false, 0.005, uint64(i+1))
 					q[i] = 0.001 * float64(i+1)
 				}
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					rows := fit.FitAll(t, g2, e, q, fit.Options{Model: fit.Single}, 1)
 					_ = rows
 					return nil
@@ -81,31 +82,30 @@ func init() {
 	for _, frames := range []int{100, 200, 400, 800} {
 		shape := xpcs.Shape{Frames: frames, Rows: 64, Cols: 64}
 		fp := map[string]string{"frames": strconv.Itoa(frames), "pixels": "4096"}
-		register(&Benchmark{Category: cat, Group: "multitau", Name: "correlate_frames_sweep", Params: fp,
-			Extra: map[string]any{"scaling_family": FormatID(cat, "multitau", "correlate_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)"},
-			Setup: func(env *Env) (*Op, error) {
+		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_frames_sweep", Params: fp,
+			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "multitau", "correlate_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)"},
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				return correlateOp(synthShape(shape))
 			}})
-		register(&Benchmark{Category: cat, Group: "saxs", Name: "time_average_frames_sweep", Params: fp,
-			Extra: map[string]any{"scaling_family": FormatID(cat, "saxs", "time_average_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)"},
-			Setup: func(env *Env) (*Op, error) {
+		r.Register(&runner.Benchmark{Category: cat, Group: "saxs", Name: "time_average_frames_sweep", Params: fp,
+			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "saxs", "time_average_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)"},
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				_, st, err := synthShape(shape)
 				if err != nil {
 					return nil, err
 				}
 				img := make([]float64, st.Pixels())
-				return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
+				return &runner.Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
 					timeAverage(st, img)
 					return nil
 				}}, nil
 			}})
 	}
-	RegisterFinisher(fitScaling)
 	for _, w := range []int{1, 2, 4} {
-		register(&Benchmark{Category: cat, Group: "concurrency", Name: "multitau_workers",
+		r.Register(&runner.Benchmark{Category: cat, Group: "concurrency", Name: "multitau_workers",
 			Params: map[string]string{"size": "small", "workers": strconv.Itoa(w)},
 			Extra:  map[string]any{"what": "multi-tau correlation with w workers; extra parallel_speedup = T1/Tw and parallel_efficiency = T1/(w Tw)"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sy, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
@@ -114,7 +114,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					c.Reset()
 					if err := xpcs.AddFrames(c, st.Data); err != nil {
 						return err
@@ -124,7 +124,6 @@ func init() {
 				}}, nil
 			}})
 	}
-	RegisterFinisher(parallelEfficiency)
 }
 
 // fitScaling fits the complexity models of analysis/scaling to every
@@ -199,7 +198,7 @@ func parallelEfficiency(res *analysis.Results) {
 				p[k] = v
 			}
 		}
-		return FormatID(b.Category, b.Group, b.Name, p)
+		return runner.FormatID(b.Category, b.Group, b.Name, p)
 	}
 	for i := range res.Benchmarks {
 		b := &res.Benchmarks[i]

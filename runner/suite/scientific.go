@@ -1,7 +1,8 @@
-package runner
+package suite
 
 import (
 	"fmt"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -17,19 +18,19 @@ import (
 // The scientific category: g2 extraction from a result file, g2 fitting
 // (models, methods, robustness), multi-tau per size, SAXS 2D and 1D (radial
 // average), peak finding, two-time per size and in parallel.
-func init() {
+func scientificCategory(r *runner.Registry) {
 	const cat = "scientific"
 	for _, nq := range []int{10, 20, 50} {
-		register(&Benchmark{Category: cat, Group: "g2_extraction", Name: "read_result_file",
+		r.Register(&runner.Benchmark{Category: cat, Group: "g2_extraction", Name: "read_result_file",
 			Params: map[string]string{"n_q": strconv.Itoa(nq)},
 			Extra:  map[string]any{"what": "open an APS 8-ID-I result file and split /xpcs/multitau/normalized_g2 into per-q curves"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				path := filepath.Join(env.TempDir, "result.hdf")
 				ntau := 61
 				if err := writeResultFile(path, ntau, nq); err != nil {
 					return nil, err
 				}
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					curves, err := extractG2(path)
 					if err == nil && (len(curves) != nq || len(curves[0]) != ntau) {
 						err = fmt.Errorf("extracted %d curves, want %d", len(curves), nq)
@@ -39,32 +40,32 @@ func init() {
 			}})
 	}
 	for _, m := range []fit.Model{fit.Single, fit.Double} {
-		register(&Benchmark{Category: cat, Group: "fitting", Name: "fit_" + m.String(),
+		r.Register(&runner.Benchmark{Category: cat, Group: "fitting", Name: "fit_" + m.String(),
 			Params: map[string]string{"method": fit.LM.String()},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				t, g2, e := g2Curve(m == fit.Double, 0.005, 1)
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					_, err := fit.Fit(t, g2, e, fit.Options{Model: m, Method: fit.LM})
 					return err
 				}}, nil
 			}})
 	}
 	for _, meth := range fit.Methods {
-		register(&Benchmark{Category: cat, Group: "fit_methods", Name: "fit_single",
+		r.Register(&runner.Benchmark{Category: cat, Group: "fit_methods", Name: "fit_single",
 			Params: map[string]string{"method": meth.String()},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				t, g2, e := g2Curve(false, 0.005, 2)
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					_, err := fit.Fit(t, g2, e, fit.Options{Model: fit.Single, Method: meth})
 					return err
 				}}, nil
 			}})
 	}
 	for _, noise := range []string{"0.001", "0.02", "0.05"} {
-		register(&Benchmark{Category: cat, Group: "fit_robustness", Name: "fit_single_noisy",
+		r.Register(&runner.Benchmark{Category: cat, Group: "fit_robustness", Name: "fit_single_noisy",
 			Params: map[string]string{"noise": noise},
 			Extra:  map[string]any{"what": "single-exponential LM fit of a curve with Gaussian noise of this sigma; extra reports the recovered tau"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sigma, _ := strconv.ParseFloat(noise, 64)
 				t, g2, e := g2Curve(false, sigma, 3)
 				r, err := fit.Fit(t, g2, e, fit.Options{Model: fit.Single})
@@ -73,7 +74,7 @@ func init() {
 				}
 				env.SetExtra("tau_true_s", 0.01)
 				env.SetExtra("tau_fit_s", r.Params[1])
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					_, err := fit.Fit(t, g2, e, fit.Options{Model: fit.Single})
 					return err
 				}}, nil
@@ -82,19 +83,19 @@ func init() {
 	for _, size := range sizesUpTo("large") {
 		p := map[string]string{"size": size}
 		mk := heavyMarkers(size)
-		register(&Benchmark{Category: cat, Group: "multitau", Name: "correlate", Params: p, Markers: mk,
-			Setup: func(env *Env) (*Op, error) {
+		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate", Params: p, Markers: mk,
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				return correlateOp(synthStack(env.Size))
 			}})
-		register(&Benchmark{Category: cat, Group: "saxs", Name: "time_average_2d", Params: p, Markers: mk,
+		r.Register(&runner.Benchmark{Category: cat, Group: "saxs", Name: "time_average_2d", Params: p, Markers: mk,
 			Extra: map[string]any{"what": "SAXS 2D: the time-averaged image (float64 per pixel)"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				_, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
 				}
 				img := make([]float64, st.Pixels())
-				return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
+				return &runner.Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
 					timeAverage(st, img)
 					return nil
 				}}, nil
@@ -102,9 +103,9 @@ func init() {
 	}
 	for _, size := range []string{"tiny", "small"} {
 		p := map[string]string{"size": size}
-		register(&Benchmark{Category: cat, Group: "saxs", Name: "radial_average_1d", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "saxs", Name: "radial_average_1d", Params: p,
 			Extra: map[string]any{"what": "SAXS 1D: per-static-bin mean of the time-averaged image (xpcs.SAXS1D)"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sy, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
@@ -112,14 +113,14 @@ func init() {
 				img := make([]float64, st.Pixels())
 				timeAverage(st, img)
 				qm := sy.QMap()
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					_, err := xpcs.SAXS1D(img, qm.Static, qm.NStatic())
 					return err
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "saxs", Name: "find_peaks", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "saxs", Name: "find_peaks", Params: p,
 			Extra: map[string]any{"what": "peaks of the SAXS 1D curve (xpcs.FindPeaks); extra reports how many"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sy, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
@@ -136,33 +137,33 @@ func init() {
 					return nil, err
 				}
 				env.SetExtra("peaks", len(peaks))
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					_, err := xpcs.FindPeaks(qm.StaticQ, prof, 0.01)
 					return err
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "twotime", Name: "all_bins", Params: p,
-			Setup: func(env *Env) (*Op, error) {
+		r.Register(&runner.Benchmark{Category: cat, Group: "twotime", Name: "all_bins", Params: p,
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sy, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
 				}
 				qm := sy.QMap()
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					_, err := twotime.Compute(st.Source(), qm, twotime.Options{})
 					return err
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "twotime", Name: "bins_in_parallel",
+		r.Register(&runner.Benchmark{Category: cat, Group: "twotime", Name: "bins_in_parallel",
 			Params: map[string]string{"size": size, "workers": "2"},
 			Extra:  map[string]any{"what": "dynamic bins split between 2 goroutines, each its own Compute"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sy, st, err := synthStack(env.Size)
 				if err != nil {
 					return nil, err
 				}
 				qm := sy.QMap()
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					var wg sync.WaitGroup
 					errs := make([]error, 2)
 					for w := range 2 {

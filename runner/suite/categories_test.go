@@ -1,4 +1,4 @@
-package runner
+package suite
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
 )
 
 // TestCategoriesRunTiny runs every registered benchmark of the six
@@ -20,16 +21,16 @@ func TestCategoriesRunTiny(t *testing.T) {
 	}
 	defer CleanupData()
 	want := []string{"hdf5", "memory", "optimization", "plotting", "scalability", "scientific"}
-	if got := Default.Categories(); len(got) != len(want) {
+	if got := Registry().Categories(); len(got) != len(want) {
 		t.Fatalf("categories %v, want %v", got, want)
 	}
-	c := DefaultConfig()
+	c := runner.DefaultConfig()
 	c.Sizes = []string{"tiny"}
 	c.Rounds, c.MinRounds, c.WarmupRounds = 1, 1, 0
-	c.MinTime = Duration(time.Microsecond)
+	c.MinTime = runner.Duration(time.Microsecond)
 	c.TimeBudget = 0
 	c.Filter = `^(memory|hdf5|optimization|plotting|scientific)/|^scalability/(read|multitau|saxs|fit)/`
-	sel, err := Default.Select(&c, 0)
+	sel, err := Registry().Select(&c, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestCategoriesRunTiny(t *testing.T) {
 			t.Errorf("category %s ran no benchmark", cat)
 		}
 	}
-	for _, e := range ValidateResults(res) {
+	for _, e := range runner.ValidateResults(res) {
 		t.Error(e)
 	}
 	t.Logf("%d benchmarks, notes %v", len(res.Benchmarks), res.Notes)
@@ -60,8 +61,8 @@ func TestUserDataStacks(t *testing.T) {
 	if err := h5.WriteStack(path, make([]uint16, 10*16*16), 10, 16, 16, h5.StackOptions{FramesPerChunk: 1}); err != nil {
 		t.Fatal(err)
 	}
-	var b *Benchmark
-	for _, x := range Default.All() {
+	var b *runner.Benchmark
+	for _, x := range Registry().All() {
 		if x.ID() == "hdf5/user_data/read_stacks" {
 			b = x
 		}
@@ -70,17 +71,17 @@ func TestUserDataStacks(t *testing.T) {
 		t.Fatal("hdf5/user_data/read_stacks not registered")
 	}
 	c := fastConfig()
-	res := newTestRunner(t, c).Run(context.Background(), []*Benchmark{b})
+	res := newTestRunner(t, c).Run(context.Background(), []*runner.Benchmark{b})
 	if len(res.Benchmarks) != 0 || !strings.Contains(strings.Join(res.Notes, " "), "no --data files") {
 		t.Errorf("without --data: got %d results, notes %q", len(res.Benchmarks), res.Notes)
 	}
 	c.Data = []string{path}
-	res = newTestRunner(t, c).Run(context.Background(), []*Benchmark{b})
+	res = newTestRunner(t, c).Run(context.Background(), []*runner.Benchmark{b})
 	if len(res.Benchmarks) != 1 || res.Benchmarks[0].Error != "" || res.Benchmarks[0].Metrics["MB/s"].Samples == nil {
 		t.Fatalf("with --data: %+v", res.Benchmarks)
 	}
 	c.Data = []string{filepath.Join(t.TempDir(), "missing.h5")}
-	res = newTestRunner(t, c).Run(context.Background(), []*Benchmark{b})
+	res = newTestRunner(t, c).Run(context.Background(), []*runner.Benchmark{b})
 	if len(res.Benchmarks) != 1 || !strings.Contains(res.Benchmarks[0].Error, "missing.h5") {
 		t.Errorf("missing --data file: got %+v", res.Benchmarks)
 	}

@@ -1,6 +1,7 @@
-package runner
+package suite
 
 import (
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
 	"image"
 	"image/color"
 	"io"
@@ -20,18 +21,18 @@ import (
 // a SAXS image with a colormap and a two-time map rendered to PNG and SVG
 // with gonum/plot, re-rendering with new data, and memory per plot (the
 // engine's B/op and allocs/op of each benchmark).
-func init() {
+func plottingCategory(r *runner.Registry) {
 	const cat = "plotting"
 	for _, format := range []string{"png", "svg"} {
 		f := map[string]string{"format": format}
-		register(&Benchmark{Category: cat, Group: "g2", Name: "curves_with_fits", Params: f,
+		r.Register(&runner.Benchmark{Category: cat, Group: "g2", Name: "curves_with_fits", Params: f,
 			Extra: map[string]any{"what": "9 g2 curves (61 delays, log time axis) with their single-exponential fits"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				curves, fits, err := g2PlotData(9)
 				if err != nil {
 					return nil, err
 				}
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					p, err := g2Plot(curves, fits)
 					if err != nil {
 						return err
@@ -39,9 +40,9 @@ func init() {
 					return render(p, format)
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "g2", Name: "rerender_new_data", Params: f,
+		r.Register(&runner.Benchmark{Category: cat, Group: "g2", Name: "rerender_new_data", Params: f,
 			Extra: map[string]any{"what": "one plot kept; its curve data replaced in place and the plot rendered again"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				curves, fits, err := g2PlotData(9)
 				if err != nil {
 					return nil, err
@@ -51,7 +52,7 @@ func init() {
 					return nil, err
 				}
 				k := 0
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					k++
 					for _, c := range curves { // new data: a shifted baseline
 						for i := range c {
@@ -63,9 +64,9 @@ func init() {
 			}})
 		for _, size := range []string{"tiny", "small"} {
 			p := map[string]string{"format": format, "size": size}
-			register(&Benchmark{Category: cat, Group: "saxs", Name: "image_colormap", Params: p,
+			r.Register(&runner.Benchmark{Category: cat, Group: "saxs", Name: "image_colormap", Params: p,
 				Extra: map[string]any{"what": "log10 of the time-averaged SAXS image through a Moreland colormap"},
-				Setup: func(env *Env) (*Op, error) {
+				Setup: func(env *runner.Env) (*runner.Op, error) {
 					_, st, err := synthStack(env.Size)
 					if err != nil {
 						return nil, err
@@ -75,13 +76,13 @@ func init() {
 					for i, v := range img {
 						img[i] = math.Log10(v + 1e-3)
 					}
-					return &Op{Run: func() error {
+					return &runner.Op{Run: func() error {
 						return render(imagePlot("SAXS 2D (log10 counts)", img, st.Rows, st.Cols), format)
 					}}, nil
 				}})
-			register(&Benchmark{Category: cat, Group: "twotime", Name: "map", Params: p,
+			r.Register(&runner.Benchmark{Category: cat, Group: "twotime", Name: "map", Params: p,
 				Extra: map[string]any{"what": "the two-time matrix C(t1,t2) of the first dynamic bin as an image"},
-				Setup: func(env *Env) (*Op, error) {
+				Setup: func(env *runner.Env) (*runner.Op, error) {
 					sy, st, err := synthStack(env.Size)
 					if err != nil {
 						return nil, err
@@ -95,7 +96,7 @@ func init() {
 					for i, v := range bins[0].C {
 						c[i] = float64(v)
 					}
-					return &Op{Run: func() error {
+					return &runner.Op{Run: func() error {
 						return render(imagePlot("two-time C(t1,t2)", c, n, n), format)
 					}}, nil
 				}})

@@ -1,18 +1,15 @@
-package runner
+package suite
 
 import (
 	"errors"
 	"fmt"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
 	"path/filepath"
 	"strconv"
 	"sync"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
 )
-
-func init() {
-	HDF5Version = h5.LibVersion
-}
 
 // compressions are the stack codecs of the compression group, by the names
 // h5.ParseCompression reads.
@@ -21,18 +18,18 @@ var compressions = []string{"none", "deflate", "lzf", "bitshuffle-lz4"}
 // The hdf5 category: open/close, metadata, dataset info, full / hyperslab /
 // chunked reads, a handle pool (creation, acquisition, concurrent use),
 // bounded-memory streaming, cleanup cost and compression variants.
-func init() {
+func hdf5Category(r *runner.Registry) {
 	const cat = "hdf5"
 	for _, size := range sizesUpTo("large") {
 		p := map[string]string{"size": size}
 		mk := heavyMarkers(size)
-		register(&Benchmark{Category: cat, Group: "file", Name: "open_close", Params: p, Markers: mk,
-			Setup: func(env *Env) (*Op, error) {
+		r.Register(&runner.Benchmark{Category: cat, Group: "file", Name: "open_close", Params: p, Markers: mk,
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				path, err := stackFile(env.Size, h5.None)
 				if err != nil {
 					return nil, err
 				}
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					f, err := h5.Open(path)
 					if err != nil {
 						return err
@@ -40,14 +37,14 @@ func init() {
 					return f.Close()
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "dataset", Name: "info", Params: p, Markers: mk,
+		r.Register(&runner.Benchmark{Category: cat, Group: "dataset", Name: "info", Params: p, Markers: mk,
 			Extra: map[string]any{"what": "open the stack dataset on an open file: shape, dtype, chunks, filters"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				f, err := openStackFile(env.Size, h5.None)
 				if err != nil {
 					return nil, err
 				}
-				return &Op{Teardown: f.Close, Run: func() error {
+				return &runner.Op{Teardown: f.Close, Run: func() error {
 					s, err := f.OpenStack(h5.StackPath)
 					if err != nil {
 						return err
@@ -59,52 +56,52 @@ func init() {
 					return s.Close()
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "read", Name: "full", Params: p, Markers: mk,
-			Setup: func(env *Env) (*Op, error) {
+		r.Register(&runner.Benchmark{Category: cat, Group: "read", Name: "full", Params: p, Markers: mk,
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				s, buf, err := openStackBuf(env.Size, h5.None, env.Size.Frames)
 				if err != nil {
 					return nil, err
 				}
-				return &Op{Bytes: int64(len(buf) * 2), Teardown: s.Close, Run: func() error {
+				return &runner.Op{Bytes: int64(len(buf) * 2), Teardown: s.Close, Run: func() error {
 					return s.ReadFrames(0, s.Frames, buf)
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "read", Name: "hyperslab_32x32", Params: p, Markers: mk,
+		r.Register(&runner.Benchmark{Category: cat, Group: "read", Name: "hyperslab_32x32", Params: p, Markers: mk,
 			Extra: map[string]any{"what": "a 32x32 pixel window of every frame (partial read)"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				s, _, err := openStackBuf(env.Size, h5.None, 0)
 				if err != nil {
 					return nil, err
 				}
 				buf := make([]uint16, s.Frames*32*32)
 				r0, c0 := s.Rows/2-16, s.Cols/2-16
-				return &Op{Bytes: int64(len(buf) * 2), Teardown: s.Close, Run: func() error {
+				return &runner.Op{Bytes: int64(len(buf) * 2), Teardown: s.Close, Run: func() error {
 					return s.ReadWindow(0, s.Frames, r0, c0, 32, 32, buf)
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "read", Name: "chunk_per_frame", Params: p, Markers: mk,
+		r.Register(&runner.Benchmark{Category: cat, Group: "read", Name: "chunk_per_frame", Params: p, Markers: mk,
 			Extra: map[string]any{"what": "one frame (= one chunk) per operation, cycling through the stack"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				s, buf, err := openStackBuf(env.Size, h5.None, 1)
 				if err != nil {
 					return nil, err
 				}
 				i := 0
-				return &Op{Bytes: int64(len(buf) * 2), Teardown: s.Close, Run: func() error {
+				return &runner.Op{Bytes: int64(len(buf) * 2), Teardown: s.Close, Run: func() error {
 					f := i % s.Frames
 					i++
 					return s.ReadFrames(f, 1, buf)
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "bounded", Name: "stream_16_frame_blocks", Params: p, Markers: mk,
+		r.Register(&runner.Benchmark{Category: cat, Group: "bounded", Name: "stream_16_frame_blocks", Params: p, Markers: mk,
 			Extra: map[string]any{"what": "whole stack through one 16-frame buffer: memory bounded by the block, not the stack (see peak_rss_bytes)"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				s, buf, err := openStackBuf(env.Size, h5.None, 16)
 				if err != nil {
 					return nil, err
 				}
 				px := s.Rows * s.Cols
-				return &Op{Bytes: int64(s.Frames * px * 2), Teardown: s.Close, Run: func() error {
+				return &runner.Op{Bytes: int64(s.Frames * px * 2), Teardown: s.Close, Run: func() error {
 					for start := 0; start < s.Frames; start += 16 {
 						n := min(16, s.Frames-start)
 						if err := s.ReadFrames(start, n, buf[:n*px]); err != nil {
@@ -117,9 +114,9 @@ func init() {
 	}
 	for _, size := range []string{"tiny", "small"} {
 		p := map[string]string{"size": size}
-		register(&Benchmark{Category: cat, Group: "metadata", Name: "attributes_20", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "metadata", Name: "attributes_20", Params: p,
 			Extra: map[string]any{"what": "read 20 scalar attributes of /entry (instrument metadata)"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				path := filepath.Join(env.TempDir, "meta.h5")
 				f, err := h5.Create(path)
 				if err != nil {
@@ -141,7 +138,7 @@ func init() {
 				if f, err = h5.Open(path); err != nil {
 					return nil, err
 				}
-				return &Op{Teardown: f.Close, Run: func() error {
+				return &runner.Op{Teardown: f.Close, Run: func() error {
 					a, err := f.Attrs("/entry")
 					if err == nil && len(a) != 20 {
 						err = fmt.Errorf("got %d attributes, want 20", len(a))
@@ -149,14 +146,14 @@ func init() {
 					return err
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "pool", Name: "create_4_handles", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "pool", Name: "create_4_handles", Params: p,
 			Extra: map[string]any{"what": "h5.NewPool, acquire and release 4 handles of the stack, Close"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				path, err := stackFile(env.Size, h5.None)
 				if err != nil {
 					return nil, err
 				}
-				return &Op{Run: func() error {
+				return &runner.Op{Run: func() error {
 					pl, err := h5.NewPool(path, 4)
 					if err != nil {
 						return err
@@ -176,14 +173,14 @@ func init() {
 					return pl.Close()
 				}}, nil
 			}})
-		register(&Benchmark{Category: cat, Group: "pool", Name: "acquire_release", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "pool", Name: "acquire_release", Params: p,
 			Extra: map[string]any{"what": "h5.Pool Acquire + Release of an idle stack handle"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				pl, err := stackPool(env.Size, 4)
 				if err != nil {
 					return nil, err
 				}
-				return &Op{Teardown: pl.Close, Run: func() error {
+				return &runner.Op{Teardown: pl.Close, Run: func() error {
 					h, err := pl.Acquire(env.Ctx, h5.StackPath)
 					if err != nil {
 						return err
@@ -194,9 +191,9 @@ func init() {
 			}})
 		for _, g := range []int{1, 2, 4} {
 			gp := map[string]string{"size": size, "goroutines": strconv.Itoa(g)}
-			register(&Benchmark{Category: cat, Group: "pool", Name: "concurrent_frame_reads", Params: gp,
+			r.Register(&runner.Benchmark{Category: cat, Group: "pool", Name: "concurrent_frame_reads", Params: gp,
 				Extra: map[string]any{"what": "goroutines share an h5.Pool (max 4 handles); one op = 64 frame reads split among them"},
-				Setup: func(env *Env) (*Op, error) {
+				Setup: func(env *runner.Env) (*runner.Op, error) {
 					pl, err := stackPool(env.Size, 4)
 					if err != nil {
 						return nil, err
@@ -206,7 +203,7 @@ func init() {
 					for i := range bufs {
 						bufs[i] = make([]uint16, s.Pixels())
 					}
-					return &Op{Bytes: int64(64 * s.Pixels() * 2), Teardown: pl.Close, Run: func() error {
+					return &runner.Op{Bytes: int64(64 * s.Pixels() * 2), Teardown: pl.Close, Run: func() error {
 						var wg sync.WaitGroup
 						errs := make([]error, g)
 						for w := range g {
@@ -223,16 +220,16 @@ func init() {
 					}}, nil
 				}})
 		}
-		register(&Benchmark{Category: cat, Group: "cleanup", Name: "close_8_handles", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "cleanup", Name: "close_8_handles", Params: p,
 			Extra: map[string]any{"what": "close 8 open stack handles (opening them is round setup, untimed; pedantic mode)"},
-			Setup: func(env *Env) (*Op, error) {
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				path, err := stackFile(env.Size, h5.None)
 				if err != nil {
 					return nil, err
 				}
 				var open []*h5.Stack
-				return &Op{
-					Pedantic: &Pedantic{Rounds: 10, Iterations: 1, WarmupRounds: 1, Setup: func() error {
+				return &runner.Op{
+					Pedantic: &runner.Pedantic{Rounds: 10, Iterations: 1, WarmupRounds: 1, Setup: func() error {
 						for range 8 {
 							s, err := h5.OpenStack(path)
 							if err != nil {
@@ -256,32 +253,32 @@ func init() {
 			}})
 		for _, codec := range compressions {
 			cp := map[string]string{"size": size, "compression": codec}
-			register(&Benchmark{Category: cat, Group: "compression", Name: "read_full", Params: cp,
-				Setup: func(env *Env) (*Op, error) {
+			r.Register(&runner.Benchmark{Category: cat, Group: "compression", Name: "read_full", Params: cp,
+				Setup: func(env *runner.Env) (*runner.Op, error) {
 					c, err := h5.ParseCompression(codec)
 					if err != nil {
 						return nil, err
 					}
 					s, buf, err := openStackBuf(env.Size, c, env.Size.Frames)
 					if errors.Is(err, h5.ErrFilterUnavailable) {
-						return nil, fmt.Errorf("%w: %v", ErrSkip, err)
+						return nil, fmt.Errorf("%w: %v", runner.ErrSkip, err)
 					}
 					if err != nil {
 						return nil, err
 					}
-					return &Op{Bytes: int64(len(buf) * 2), Teardown: s.Close, Run: func() error {
+					return &runner.Op{Bytes: int64(len(buf) * 2), Teardown: s.Close, Run: func() error {
 						return s.ReadFrames(0, s.Frames, buf)
 					}}, nil
 				}})
 		}
 	}
-	register(&Benchmark{Category: cat, Group: "user_data", Name: "read_stacks",
+	r.Register(&runner.Benchmark{Category: cat, Group: "user_data", Name: "read_stacks",
 		Extra: map[string]any{"what": "read the leading frames (up to 256 MiB) of the /entry/data/data stack of each --data file"},
 		Setup: userDataSetup})
 	for _, codec := range compressions {
 		cp := map[string]string{"size": "tiny", "compression": codec}
-		register(&Benchmark{Category: cat, Group: "compression", Name: "write_full", Params: cp,
-			Setup: func(env *Env) (*Op, error) {
+		r.Register(&runner.Benchmark{Category: cat, Group: "compression", Name: "write_full", Params: cp,
+			Setup: func(env *runner.Env) (*runner.Op, error) {
 				c, err := h5.ParseCompression(codec)
 				if err != nil {
 					return nil, err
@@ -293,9 +290,9 @@ func init() {
 				path := filepath.Join(env.TempDir, "w.h5")
 				opt := h5.StackOptions{Compression: c, FramesPerChunk: 1}
 				if err := h5.WriteStack(path, st.Data, st.Frames, st.Rows, st.Cols, opt); errors.Is(err, h5.ErrFilterUnavailable) {
-					return nil, fmt.Errorf("%w: %v", ErrSkip, err)
+					return nil, fmt.Errorf("%w: %v", runner.ErrSkip, err)
 				}
-				return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
+				return &runner.Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
 					return h5.WriteStack(path, st.Data, st.Frames, st.Rows, st.Cols, opt)
 				}}, nil
 			}})
@@ -303,7 +300,7 @@ func init() {
 }
 
 // openStackFile opens the shared stack file of size s and codec c.
-func openStackFile(s Size, c h5.Compression) (*h5.File, error) {
+func openStackFile(s runner.Size, c h5.Compression) (*h5.File, error) {
 	path, err := stackFile(s, c)
 	if err != nil {
 		return nil, err
@@ -313,7 +310,7 @@ func openStackFile(s Size, c h5.Compression) (*h5.File, error) {
 
 // openStackBuf opens the shared stack and allocates a buffer of frames
 // frames.
-func openStackBuf(s Size, c h5.Compression, frames int) (*h5.Stack, []uint16, error) {
+func openStackBuf(s runner.Size, c h5.Compression, frames int) (*h5.Stack, []uint16, error) {
 	path, err := stackFile(s, c)
 	if err != nil {
 		return nil, nil, err
@@ -327,7 +324,7 @@ func openStackBuf(s Size, c h5.Compression, frames int) (*h5.Stack, []uint16, er
 
 // stackPool opens an h5.Pool (at most max handles out) on the shared stack
 // file of size s.
-func stackPool(s Size, max int) (*h5.Pool, error) {
+func stackPool(s runner.Size, max int) (*h5.Pool, error) {
 	path, err := stackFile(s, h5.None)
 	if err != nil {
 		return nil, err
@@ -336,7 +333,7 @@ func stackPool(s Size, max int) (*h5.Pool, error) {
 }
 
 // readPooledFrame reads frame f into buf through a handle of pl.
-func readPooledFrame(env *Env, pl *h5.Pool, f int, buf []uint16) error {
+func readPooledFrame(env *runner.Env, pl *h5.Pool, f int, buf []uint16) error {
 	h, err := pl.Acquire(env.Ctx, h5.StackPath)
 	if err != nil {
 		return err

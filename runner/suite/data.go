@@ -1,8 +1,9 @@
-package runner
+package suite
 
 import (
 	"errors"
 	"fmt"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
 	"os"
 	"path/filepath"
 	"sync"
@@ -28,11 +29,13 @@ var (
 )
 
 // shapeOf converts a Size to an xpcs.Shape.
-func shapeOf(s Size) xpcs.Shape { return xpcs.Shape{Frames: s.Frames, Rows: s.Rows, Cols: s.Cols} }
+func shapeOf(s runner.Size) xpcs.Shape {
+	return xpcs.Shape{Frames: s.Frames, Rows: s.Rows, Cols: s.Cols}
+}
 
 // synthStack returns the deterministic synthetic stack of size s (seed 1) and
 // its generator (which carries the q-map and the known g2).
-func synthStack(s Size) (*xpcs.Synth, *xpcs.Stack, error) {
+func synthStack(s runner.Size) (*xpcs.Synth, *xpcs.Stack, error) {
 	if s.Frames == 0 {
 		return nil, nil, fmt.Errorf("benchmark has no size param")
 	}
@@ -67,7 +70,7 @@ func synthShape(shape xpcs.Shape) (*xpcs.Synth, *xpcs.Stack, error) {
 // stackFile returns an HDF5 raw stack file (/entry/data/data, uint16, one
 // chunk per frame) of size s with compression c, written once per process
 // into a temporary folder that [CleanupData] removes.
-func stackFile(s Size, c h5.Compression) (string, error) {
+func stackFile(s runner.Size, c h5.Compression) (string, error) {
 	_, st, err := synthStack(s)
 	if err != nil {
 		return "", err
@@ -104,26 +107,23 @@ func CleanupData() {
 	synthMemo = map[string]*synthData{}
 }
 
-// register is a shorthand for Default.Register.
-func register(b *Benchmark) { Default.Register(b) }
-
 // sizesUpTo returns the size names from tiny to last (inclusive).
 func sizesUpTo(last string) []string {
-	for i, n := range SizeNames {
+	for i, n := range runner.SizeNames {
 		if n == last {
-			return SizeNames[:i+1]
+			return runner.SizeNames[:i+1]
 		}
 	}
-	return SizeNames
+	return runner.SizeNames
 }
 
 // heavyMarkers marks sizes from large up as memory_intensive.
 func heavyMarkers(size string) []string {
 	switch size {
 	case "large", "xlarge":
-		return []string{MemoryIntensive, Slow}
+		return []string{runner.MemoryIntensive, runner.Slow}
 	case "medium":
-		return []string{Slow}
+		return []string{runner.Slow}
 	}
 	return nil
 }
@@ -142,9 +142,9 @@ var userDataMaxBytes = 256 << 20 // a var so tests can lower it
 // min(Frames, max(1, userDataMaxBytes/FrameBytes)), into one buffer per
 // element type shared by the files (read one after the other), so memory is
 // max over files of k*FrameBytes, not the sum of the stacks' sizes.
-func userDataSetup(env *Env) (*Op, error) {
+func userDataSetup(env *runner.Env) (*runner.Op, error) {
 	if len(env.Data) == 0 {
-		return nil, fmt.Errorf("%w: no --data files given", ErrSkip)
+		return nil, fmt.Errorf("%w: no --data files given", runner.ErrSkip)
 	}
 	var stacks []*h5.Stack
 	closeAll := func() error {
@@ -188,7 +188,7 @@ func userDataSetup(env *Env) (*Op, error) {
 	env.SetExtra("files", env.Data)
 	env.SetExtra("frames_read", frames)
 	env.SetExtra("max_bytes_per_file", userDataMaxBytes)
-	return &Op{Bytes: bytes, Teardown: closeAll, Run: func() error {
+	return &runner.Op{Bytes: bytes, Teardown: closeAll, Run: func() error {
 		for i, s := range stacks {
 			var dst any
 			n := frames[i] * s.Rows * s.Cols
@@ -208,7 +208,7 @@ func userDataSetup(env *Env) (*Op, error) {
 // correlateOp is the multi-tau benchmark body shared by the scientific and
 // scalability categories: one whole stack through a reused correlator (all
 // cores) per operation.
-func correlateOp(sy *xpcs.Synth, st *xpcs.Stack, err error) (*Op, error) {
+func correlateOp(sy *xpcs.Synth, st *xpcs.Stack, err error) (*runner.Op, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func correlateOp(sy *xpcs.Synth, st *xpcs.Stack, err error) (*Op, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
+	return &runner.Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
 		c.Reset()
 		if err := xpcs.AddFrames(c, st.Data); err != nil {
 			return err
