@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -25,6 +26,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/comment"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi/ghfake"
+	"github.com/xpcs-perf/xpcs-perf-action/internal/actiontest"
 	"github.com/xpcs-perf/xpcs-perf-action/internal/testenv"
 )
 
@@ -57,12 +59,12 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
-// runner is one simulated job: a workspace, an event and the runner's files.
+// jobRun is one simulated job running the binary (actiontest.Job).
 type jobRun struct {
-	t       *testing.T
-	fake    *ghfake.Server
-	ws, tmp string
-	env     map[string]string
+	*actiontest.Job
+	t    *testing.T
+	fake *ghfake.Server
+	tmp  string
 	// after a run:
 	code                    int
 	stdout, stderr, summary string
@@ -71,37 +73,21 @@ type jobRun struct {
 
 func newJob(t *testing.T, fake *ghfake.Server, event string, payload any) *jobRun {
 	t.Helper()
-	r := &jobRun{t: t, fake: fake, ws: t.TempDir(), tmp: t.TempDir()}
-	files := t.TempDir()
-	ev := filepath.Join(files, "event.json")
-	data, err := json.Marshal(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(ev, data, 0o644)
-	r.env = map[string]string{
-		"PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME"), "TMPDIR": r.tmp,
-		"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_WORKSPACE": r.ws,
-		"GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": ev,
-		"GITHUB_REPOSITORY": "octo/xpcs", "GITHUB_SHA": "headsha", "GITHUB_REF": "refs/heads/main",
-		"GITHUB_RUN_ID": "4242", "GITHUB_SERVER_URL": "https://github.example",
-		"GITHUB_API_URL": fake.URL(), "GITHUB_OUTPUT": filepath.Join(files, "output"),
-		"GITHUB_STEP_SUMMARY": filepath.Join(files, "summary"),
-		"INPUT_GITHUB-TOKEN":  e2eToken, "INPUT_CATEGORY": "memory",
-	}
+	r := &jobRun{Job: actiontest.NewJob(t, fake.URL(), e2eToken, event, payload), t: t, fake: fake, tmp: t.TempDir()}
+	maps.Copy(r.Env, map[string]string{
+		"PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME"), "TMPDIR": r.tmp, "CI": "true",
+		"GITHUB_REPOSITORY": "octo/xpcs", "GITHUB_RUN_ID": "4242",
+	})
 	return r
 }
 
 // run executes the binary with no arguments, as the action's entrypoint.
 func (r *jobRun) run() {
 	r.t.Helper()
-	os.WriteFile(r.env["GITHUB_OUTPUT"], nil, 0o644)
-	os.WriteFile(r.env["GITHUB_STEP_SUMMARY"], nil, 0o644)
+	r.Reset()
 	cmd := exec.Command(binary(r.t))
-	cmd.Dir = r.ws
-	for k, v := range r.env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
+	cmd.Dir = r.WS
+	cmd.Env = r.Environ()
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()
@@ -113,9 +99,9 @@ func (r *jobRun) run() {
 		r.t.Fatal(err)
 	}
 	r.stdout, r.stderr = so.String(), se.String()
-	sum, _ := os.ReadFile(r.env["GITHUB_STEP_SUMMARY"])
+	sum, _ := os.ReadFile(r.Env["GITHUB_STEP_SUMMARY"])
 	r.summary = string(sum)
-	r.outputs = parseOutputs(r.t, r.env["GITHUB_OUTPUT"])
+	r.outputs = r.OutputsMap()
 	r.checkNoToken()
 }
 
@@ -125,9 +111,9 @@ func (r *jobRun) checkNoToken() {
 	r.t.Helper()
 	stdout := strings.Replace(r.stdout, "::add-mask::"+e2eToken+"\n", "", 1)
 	texts := map[string]string{"stdout": stdout, "stderr": r.stderr, "summary": r.summary}
-	out, _ := os.ReadFile(r.env["GITHUB_OUTPUT"])
+	out, _ := os.ReadFile(r.Env["GITHUB_OUTPUT"])
 	texts["GITHUB_OUTPUT"] = string(out)
-	filepath.WalkDir(r.ws, func(p string, d os.DirEntry, err error) error {
+	filepath.WalkDir(r.WS, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			b, _ := os.ReadFile(p)
 			texts[p] = string(b)
@@ -168,30 +154,11 @@ func (r *jobRun) want(kv ...string) {
 }
 
 func (r *jobRun) report(name string) string {
-	b, err := os.ReadFile(filepath.Join(r.ws, "xpcs-perf-report", name))
+	b, err := os.ReadFile(filepath.Join(r.WS, "xpcs-perf-report", name))
 	if err != nil {
 		r.t.Errorf("report file: %v", err)
 	}
 	return string(b)
-}
-
-// parseOutputs reads the GITHUB_OUTPUT file (name<<DELIM, value, DELIM).
-func parseOutputs(t *testing.T, path string) map[string]string {
-	b, _ := os.ReadFile(path)
-	m := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		m[name] = strings.Join(val, "\n")
-	}
-	return m
 }
 
 func prEvent(number int, fork bool) map[string]any {
@@ -199,10 +166,7 @@ func prEvent(number int, fork bool) map[string]any {
 	if fork {
 		head = "stranger/xpcs"
 	}
-	return map[string]any{"action": "synchronize", "number": number, "pull_request": map[string]any{"number": number,
-		"head": map[string]any{"sha": "headsha", "ref": "feature", "repo": map[string]any{"full_name": head}},
-		"base": map[string]any{"sha": "basesha", "ref": "main", "repo": map[string]any{"full_name": "octo/xpcs"}}},
-		"repository": map[string]any{"name": "xpcs", "full_name": "octo/xpcs", "owner": map[string]any{"login": "octo"}, "default_branch": "main"}}
+	return actiontest.PullRequest(number, "octo/xpcs", head, "feature")
 }
 
 // synthResults are deterministic results: 12 samples around 1 ms per id;
@@ -230,17 +194,9 @@ func synthResults(ids []string, slow string, factor float64) *analysis.Results {
 
 var memIDs = []string{"memory/g/alloc", "memory/g/copy", "memory/g/pool", "memory/g/sum"}
 
-func resultsJSON(t *testing.T, res *analysis.Results) []byte {
-	var buf bytes.Buffer
-	if err := analysis.WriteResults(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 func writeWS(t *testing.T, r *jobRun, name string, data []byte) {
 	t.Helper()
-	p := filepath.Join(r.ws, name)
+	p := filepath.Join(r.WS, name)
 	os.MkdirAll(filepath.Dir(p), 0o755)
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
@@ -288,11 +244,11 @@ func TestActionPullRequestSlowdown(t *testing.T) {
 
 		r = newJob(t, fake, "pull_request", prEvent(7, false))
 		writeWS(t, r, ".xpcs-perf.json", []byte(`{"min_time": "30ms"}`))
-		r.env["INPUT_SIZES"] = "tiny"
-		r.env["INPUT_FILTER"] = bench
-		r.env["INPUT_ROUNDS"] = "10"
-		r.env["INPUT_TIME-BUDGET"] = "2m"
-		r.env["XPCS_PERF_INJECT_SLOWDOWN"] = bench + "=6"
+		r.Env["INPUT_SIZES"] = "tiny"
+		r.Env["INPUT_FILTER"] = bench
+		r.Env["INPUT_ROUNDS"] = "10"
+		r.Env["INPUT_TIME-BUDGET"] = "2m"
+		r.Env["XPCS_PERF_INJECT_SLOWDOWN"] = bench + "=6"
 		r.run()
 		if r.code == 1 {
 			break
@@ -339,7 +295,7 @@ func TestActionPullRequestSlowdown(t *testing.T) {
 		Zip: ghfake.Zip(map[string][]byte{"results.json": quiet})})
 	r2 := newJob(t, fake, "pull_request", prEvent(7, false))
 	writeWS(t, r2, "bench/results.json", quiet)
-	r2.env["INPUT_RESULTS-FILE"] = "bench/results.json"
+	r2.Env["INPUT_RESULTS-FILE"] = "bench/results.json"
 	r2.run()
 	if r2.code != 0 {
 		t.Fatalf("fixed push: want exit 0\n%s", r2.log())
@@ -376,8 +332,8 @@ func TestActionScenarios(t *testing.T) {
 		fake := ghfake.New(e2eToken)
 		defer fake.Close()
 		r := newJob(t, fake, "pull_request", prEvent(8, false))
-		writeWS(t, r, "cur.json", resultsJSON(t, synthResults(memIDs, "", 1)))
-		r.env["INPUT_RESULTS-FILE"] = "cur.json"
+		writeWS(t, r, "cur.json", actiontest.ResultsJSON(t, synthResults(memIDs, "", 1)))
+		r.Env["INPUT_RESULTS-FILE"] = "cur.json"
 		r.run()
 		if r.code != 0 {
 			t.Fatalf("want exit 0\n%s", r.log())
@@ -395,15 +351,15 @@ func TestActionScenarios(t *testing.T) {
 		defer fake.Close()
 		base := synthResults(memIDs, "", 1)
 		fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "yesterday",
-			Zip: ghfake.Zip(map[string][]byte{"results.json": resultsJSON(t, base)})})
+			Zip: ghfake.Zip(map[string][]byte{"results.json": actiontest.ResultsJSON(t, base)})})
 		var hist bytes.Buffer
 		json.NewEncoder(&hist).Encode(map[string]any{"schema": "xpcs-perf/history/v1", "time": "2026-11-24T02:00:00Z",
 			"commit": "yesterday", "run_id": "4000", "category": "memory", "benchmarks": map[string]any{"memory/g/alloc": map[string]any{"median": 1e-3, "unit": "s", "n": 12}}})
 		fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-history-memory", Branch: "main", SHA: "yesterday",
 			Zip: ghfake.Zip(map[string][]byte{"history.jsonl": hist.Bytes()})})
 		r := newJob(t, fake, "schedule", map[string]any{"schedule": "0 2 * * *"})
-		writeWS(t, r, "cur.json", resultsJSON(t, synthResults(memIDs, "", 1)))
-		r.env["INPUT_RESULTS-FILE"] = "cur.json"
+		writeWS(t, r, "cur.json", actiontest.ResultsJSON(t, synthResults(memIDs, "", 1)))
+		r.Env["INPUT_RESULTS-FILE"] = "cur.json"
 		r.run()
 		if r.code != 0 {
 			t.Fatalf("want exit 0\n%s", r.log())
@@ -426,10 +382,10 @@ func TestActionScenarios(t *testing.T) {
 		defer fake.Close()
 		fake.ForbidComments = true
 		fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "basesha",
-			Zip: ghfake.Zip(map[string][]byte{"results.json": resultsJSON(t, synthResults(memIDs, "", 1))})})
+			Zip: ghfake.Zip(map[string][]byte{"results.json": actiontest.ResultsJSON(t, synthResults(memIDs, "", 1))})})
 		r := newJob(t, fake, "pull_request", prEvent(9, true))
-		writeWS(t, r, "cur.json", resultsJSON(t, synthResults(memIDs, "pool", 2.6)))
-		r.env["INPUT_RESULTS-FILE"] = "cur.json"
+		writeWS(t, r, "cur.json", actiontest.ResultsJSON(t, synthResults(memIDs, "pool", 2.6)))
+		r.Env["INPUT_RESULTS-FILE"] = "cur.json"
 		r.run()
 		if r.code != 1 {
 			t.Fatalf("want exit 1 by the gate (critical regression)\n%s", r.log())
@@ -452,10 +408,10 @@ func TestActionScenarios(t *testing.T) {
 		defer fake.Close()
 		fake.RateLimitNext, fake.ResetIn, fake.SecondaryNext = 1, time.Second, 1
 		fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "basesha",
-			Zip: ghfake.Zip(map[string][]byte{"results.json": resultsJSON(t, synthResults(memIDs, "", 1))})})
+			Zip: ghfake.Zip(map[string][]byte{"results.json": actiontest.ResultsJSON(t, synthResults(memIDs, "", 1))})})
 		r := newJob(t, fake, "pull_request", prEvent(10, false))
-		writeWS(t, r, "cur.json", resultsJSON(t, synthResults(memIDs, "", 1)))
-		r.env["INPUT_RESULTS-FILE"] = "cur.json"
+		writeWS(t, r, "cur.json", actiontest.ResultsJSON(t, synthResults(memIDs, "", 1)))
+		r.Env["INPUT_RESULTS-FILE"] = "cur.json"
 		start := time.Now()
 		r.run()
 		if r.code != 0 {
@@ -476,8 +432,8 @@ func TestActionScenarios(t *testing.T) {
 		defer fake.Close()
 		fake.RateLimitNext, fake.ResetIn = 100, time.Hour
 		r := newJob(t, fake, "pull_request", prEvent(11, false))
-		writeWS(t, r, "cur.json", resultsJSON(t, synthResults(memIDs, "", 1)))
-		r.env["INPUT_RESULTS-FILE"] = "cur.json"
+		writeWS(t, r, "cur.json", actiontest.ResultsJSON(t, synthResults(memIDs, "", 1)))
+		r.Env["INPUT_RESULTS-FILE"] = "cur.json"
 		r.run()
 		if r.code != 2 || !strings.Contains(r.stdout, "::error::xpcs-perf: baseline artifact") || !strings.Contains(r.stdout, "rate limit") {
 			t.Fatalf("want exit 2 with a clear rate-limit error\n%s", r.log())
@@ -505,8 +461,8 @@ func TestActionScenarios(t *testing.T) {
 			bb.art.Name, bb.art.Branch, bb.art.SHA = "xpcs-perf-memory", "main", "basesha"
 			fake.AddArtifact(bb.art)
 			r := newJob(t, fake, "pull_request", prEvent(12, false))
-			writeWS(t, r, "cur.json", resultsJSON(t, synthResults(memIDs, "", 1)))
-			r.env["INPUT_RESULTS-FILE"] = "cur.json"
+			writeWS(t, r, "cur.json", actiontest.ResultsJSON(t, synthResults(memIDs, "", 1)))
+			r.Env["INPUT_RESULTS-FILE"] = "cur.json"
 			r.run()
 			if r.code != 0 {
 				t.Fatalf("want exit 0 (no usable baseline is a first run)\n%s", r.log())
@@ -541,10 +497,10 @@ func TestActionScenarios(t *testing.T) {
 			}
 			writeWS(t, r, ".benchmarks/"+name, data)
 		}
-		r.env["INPUT_RESULTS-FILE"] = ".benchmarks/cur.json"
-		r.env["INPUT_RESULTS-FORMAT"] = "pytest-benchmark"
-		r.env["INPUT_BASELINE-FILE"] = ".benchmarks/base.json"
-		r.env["INPUT_CATEGORY"] = "all"
+		r.Env["INPUT_RESULTS-FILE"] = ".benchmarks/cur.json"
+		r.Env["INPUT_RESULTS-FORMAT"] = "pytest-benchmark"
+		r.Env["INPUT_BASELINE-FILE"] = ".benchmarks/base.json"
+		r.Env["INPUT_CATEGORY"] = "all"
 		r.run()
 		// lagom's own gate (mean:50%) passes this +10..16% pair; so must ours at 20%.
 		if r.code != 0 {
@@ -561,7 +517,7 @@ func TestActionScenarios(t *testing.T) {
 			t.Errorf("want one comment, got %d", len(cs))
 		}
 		// A wrong declared format is a clear error.
-		r.env["INPUT_RESULTS-FORMAT"] = "gobench"
+		r.Env["INPUT_RESULTS-FORMAT"] = "gobench"
 		r.run()
 		if r.code != 2 || !strings.Contains(r.stdout, `detected format \"pytest-benchmark\"`) && !strings.Contains(r.stdout, `detected format "pytest-benchmark"`) {
 			t.Errorf("wrong results-format: want exit 2 naming the detected format\n%s", r.log())
@@ -581,13 +537,13 @@ func TestActionScenarios(t *testing.T) {
 			if cat == "scalability" {
 				slow = "scalability/g/b"
 			}
-			writeWS(t, r, "xpcs-perf-artifacts/xpcs-perf-"+cat+"/results.json", resultsJSON(t, synthResults(ids, slow, 3)))
-			writeWS(t, r, "xpcs-perf-artifacts/xpcs-perf-"+cat+"/baseline.json", resultsJSON(t, synthResults(ids, "", 1)))
+			writeWS(t, r, "xpcs-perf-artifacts/xpcs-perf-"+cat+"/results.json", actiontest.ResultsJSON(t, synthResults(ids, slow, 3)))
+			writeWS(t, r, "xpcs-perf-artifacts/xpcs-perf-"+cat+"/baseline.json", actiontest.ResultsJSON(t, synthResults(ids, "", 1)))
 		}
 		writeWS(t, r, "xpcs-perf-artifacts/xpcs-perf-history-memory/history.jsonl", []byte("{}\n"))
-		r.env["INPUT_MODE"] = "aggregate"
-		r.env["INPUT_CATEGORY"] = "all"
-		r.env["INPUT_RESULTS-FILE"] = "xpcs-perf-artifacts"
+		r.Env["INPUT_MODE"] = "aggregate"
+		r.Env["INPUT_CATEGORY"] = "all"
+		r.Env["INPUT_RESULTS-FILE"] = "xpcs-perf-artifacts"
 		r.run()
 		if r.code != 1 {
 			t.Fatalf("want exit 1 (a critical regression in scalability)\n%s", r.log())
@@ -612,14 +568,14 @@ func TestActionScenarios(t *testing.T) {
 		seen := map[string]string{}
 		for _, shard := range []string{"1/2", "2/2"} {
 			r := newJob(t, fake, "pull_request", prEvent(16, false))
-			writeWS(t, r, "cur.json", resultsJSON(t, synthResults(ids, "", 1)))
-			r.env["INPUT_RESULTS-FILE"] = "cur.json"
-			r.env["INPUT_SHARD"] = shard
+			writeWS(t, r, "cur.json", actiontest.ResultsJSON(t, synthResults(ids, "", 1)))
+			r.Env["INPUT_RESULTS-FILE"] = "cur.json"
+			r.Env["INPUT_SHARD"] = shard
 			r.run()
 			if r.code != 0 {
 				t.Fatalf("shard %s: want exit 0\n%s", shard, r.log())
 			}
-			res, err := analysis.ReadResultsFile(filepath.Join(r.ws, "xpcs-perf-report", "results.json"))
+			res, err := analysis.ReadResultsFile(filepath.Join(r.WS, "xpcs-perf-report", "results.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -656,7 +612,7 @@ func TestActionScenarios(t *testing.T) {
 		fake := ghfake.New(e2eToken)
 		defer fake.Close()
 		r := newJob(t, fake, "pull_request", prEvent(15, false))
-		r.env["INPUT_RESULTS-FILE"] = "../../etc/passwd"
+		r.Env["INPUT_RESULTS-FILE"] = "../../etc/passwd"
 		r.run()
 		if r.code != 2 || !strings.Contains(r.stdout, "input results-file") || !strings.Contains(r.stdout, "outside the workspace") {
 			t.Errorf("want exit 2 naming the input\n%s", r.log())

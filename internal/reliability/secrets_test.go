@@ -19,9 +19,9 @@ func TestSecretNeverShown(t *testing.T) {
 		bug  string // known bug (known_test.go) this case shows, if any
 		set  func(sc *scenario)
 	}{
-		{"refused input quotes it", "secret-before-inputs", func(sc *scenario) { sc.env["INPUT_CATEGORY"] = secret }},
-		{"refused gate quotes it", "secret-before-inputs", func(sc *scenario) { sc.env["INPUT_FAIL-ON"] = "critical > " + secret }},
-		{"artifact name", "secret-in-reports", func(sc *scenario) { sc.env["INPUT_BASELINE-ARTIFACT"] = "perf-" + secret }},
+		{"refused input quotes it", "secret-before-inputs", func(sc *scenario) { sc.Env["INPUT_CATEGORY"] = secret }},
+		{"refused gate quotes it", "secret-before-inputs", func(sc *scenario) { sc.Env["INPUT_FAIL-ON"] = "critical > " + secret }},
+		{"artifact name", "secret-in-reports", func(sc *scenario) { sc.Env["INPUT_BASELINE-ARTIFACT"] = "perf-" + secret }},
 		{"benchmark name and note", "secret-in-reports", func(sc *scenario) {
 			sc.cur.Benchmarks[0].ID = "memory/g/" + secret
 			sc.cur.Notes = append(sc.cur.Notes, "token "+secret)

@@ -26,7 +26,7 @@ import (
 //
 //	go test -run '^$' -fuzz '^FuzzPipeline$' -fuzztime 2m ./reliability/
 func FuzzPipeline(f *testing.F) {
-	for _, g := range []string{"../analysis/ingest/testdata/*.json", "../analysis/ingest/testdata/*.txt"} {
+	for _, g := range []string{"../../analysis/ingest/testdata/*.json", "../../analysis/ingest/testdata/*.txt"} {
 		files, _ := filepath.Glob(g)
 		for _, p := range files {
 			if b, err := os.ReadFile(p); err == nil {

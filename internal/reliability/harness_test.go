@@ -3,7 +3,6 @@ package reliability
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi/ghfake"
+	"github.com/xpcs-perf/xpcs-perf-action/internal/actiontest"
 )
 
 // secret is the token of every end-to-end scenario: each output is grepped
@@ -30,17 +30,14 @@ const secret = "ghs_RELIABILITYsecretTOKEN0123456789"
 // scenario is a workspace, a fake GitHub behind fault injectors and the
 // environment the GitHub runner gives a Docker action.
 type scenario struct {
+	*actiontest.Job
 	t         *testing.T
-	ws        string
-	env       map[string]string
 	fake      *ghfake.Server
 	api, blob *Injector
 	apiSrv    *httptest.Server
 	blobSrv   *httptest.Server
 	stdout    syncBuffer
 	stderr    syncBuffer
-	outputs   string
-	summary   string
 	// waited sums the back-off the client asked for (Sleep is shortened to
 	// at most 2 ms so the tests stay fast).
 	mu     sync.Mutex
@@ -71,7 +68,7 @@ func (s *syncBuffer) String() string {
 
 func newScenario(t *testing.T, event string, payload any) *scenario {
 	t.Helper()
-	sc := &scenario{t: t, ws: t.TempDir(), fake: ghfake.New(secret)}
+	sc := &scenario{t: t, fake: ghfake.New(secret)}
 	t.Cleanup(sc.fake.Close)
 	sc.api = NewInjector(sc.fake.API.Config.Handler)
 	sc.blob = NewInjector(sc.fake.Blob.Config.Handler)
@@ -83,32 +80,14 @@ func newScenario(t *testing.T, event string, payload any) *scenario {
 		sc.apiSrv.Close()
 		sc.blobSrv.Close()
 	})
-	dir := t.TempDir()
-	sc.outputs, sc.summary = filepath.Join(dir, "output"), filepath.Join(dir, "summary")
-	ev := filepath.Join(dir, "event.json")
-	data, err := json.Marshal(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(ev, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sc.env = map[string]string{
-		"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": sc.ws, "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": ev,
-		"GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "headsha", "GITHUB_REF": "refs/heads/main", "GITHUB_RUN_ID": "77",
-		"GITHUB_SERVER_URL": "https://github.example", "GITHUB_API_URL": sc.apiSrv.URL + ghfake.BasePath,
-		"GITHUB_OUTPUT": sc.outputs, "GITHUB_STEP_SUMMARY": sc.summary,
-		"INPUT_GITHUB-TOKEN": secret, "INPUT_CATEGORY": "memory",
-	}
+	sc.Job = actiontest.NewJob(t, sc.apiSrv.URL+ghfake.BasePath, secret, event, payload)
 	sc.cur = SynthResults(8, 10, 2, 0, 1)
 	return sc
 }
 
 // prPayload is a pull_request event of PR number from branch head.
 func prPayload(number int, head string) map[string]any {
-	return map[string]any{"number": number, "pull_request": map[string]any{"number": number,
-		"head": map[string]any{"sha": "headsha", "ref": head, "repo": map[string]any{"full_name": "o/r"}},
-		"base": map[string]any{"sha": "basesha", "ref": "main", "repo": map[string]any{"full_name": "o/r"}}}}
+	return actiontest.PullRequest(number, "o/r", "o/r", head)
 }
 
 // addBaseline stores res as the baseline artifact of main.
@@ -172,7 +151,7 @@ func (sc *scenario) run(timeout time.Duration) (int, error, time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start := time.Now()
-	code, err := action.Run(ctx, action.Env{Getenv: func(k string) string { return sc.env[k] }, Stdout: &sc.stdout, Stderr: &sc.stderr}, deps)
+	code, err := action.Run(ctx, action.Env{Getenv: sc.Getenv, Stdout: &sc.stdout, Stderr: &sc.stderr}, deps)
 	took := time.Since(start)
 	sc.checkNoSecret()
 	if v := sc.fake.Violations(); len(v) > 0 {
@@ -206,13 +185,13 @@ func (sc *scenario) checkNoSecret() {
 	if has(sc.stderr.String()) {
 		report("stderr leaks the token")
 	}
-	for _, f := range []string{sc.outputs, sc.summary} {
+	for _, f := range []string{sc.Outputs, sc.Summary} {
 		b, _ := os.ReadFile(f)
 		if has(string(b)) {
 			report("%s leaks the token", f)
 		}
 	}
-	filepath.WalkDir(sc.ws, func(p string, d os.DirEntry, err error) error {
+	filepath.WalkDir(sc.WS, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
 		}
@@ -229,31 +208,11 @@ func (sc *scenario) checkNoSecret() {
 	}
 }
 
-// outputsMap parses GITHUB_OUTPUT (name<<DELIM / value / DELIM); later
-// values win.
-func (sc *scenario) outputsMap() map[string]string {
-	b, _ := os.ReadFile(sc.outputs)
-	m := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		m[name] = strings.Join(val, "\n")
-	}
-	return m
-}
-
 // checkResultsKept reads the report folder's results.json and checks it
 // holds every benchmark the fake runner measured, with all samples.
 func (sc *scenario) checkResultsKept() {
 	sc.t.Helper()
-	p := filepath.Join(sc.ws, "xpcs-perf-report", "results.json")
+	p := filepath.Join(sc.WS, "xpcs-perf-report", "results.json")
 	got, err := analysis.ReadResultsFile(p)
 	if err != nil {
 		sc.t.Errorf("results lost: %v", err)

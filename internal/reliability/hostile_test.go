@@ -17,6 +17,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi/ghfake"
+	"github.com/xpcs-perf/xpcs-perf-action/internal/actiontest"
 )
 
 // zipEntry is one entry of a hand-made (possibly hostile) archive.
@@ -64,15 +65,6 @@ func makeZip(t *testing.T, entries ...zipEntry) []byte {
 	return buf.Bytes()
 }
 
-func resultsJSON(t *testing.T, res *analysis.Results) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := analysis.WriteResults(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // TestHostileBaselineArtifact serves a baseline artifact that is hostile or
 // broken in each way an artifact can be: the run compares without a
 // baseline, warns naming the artifact and why, extracts nothing outside
@@ -81,7 +73,7 @@ func resultsJSON(t *testing.T, res *analysis.Results) []byte {
 // Not parallel: it points TMPDIR at a folder of its own to check the
 // action cleans up.
 func TestHostileBaselineArtifact(t *testing.T) {
-	good := resultsJSON(t, SynthResults(8, 10, 1, 0, 1))
+	good := actiontest.ResultsJSON(t, SynthResults(8, 10, 1, 0, 1))
 	zeros := make([]byte, 64<<20)
 	cases := []struct {
 		name string
@@ -142,7 +134,7 @@ func TestHostileBaselineArtifact(t *testing.T) {
 			t.Setenv("TMPDIR", tmp) // the action's temporary folder lands here
 			code, err, took := sc.run(faultBound)
 			sc.checkResultsKept()
-			out := sc.outputsMap()
+			out := sc.OutputsMap()
 			lines := errorLines(sc.stdout.String())
 			t.Logf("exit %d in %v, verdict %s, err %v; lines %q", code, took, out["verdict"], err, lines)
 			if code != action.ExitPass || err != nil || out["verdict"] != "no-baseline" {
@@ -205,7 +197,7 @@ func TestHostileHistory(t *testing.T) {
 	if n := strings.Count(strings.Join(warn, "\n"), "::warning::history"); n < 3 {
 		t.Errorf("%d history warnings, want one per bad line (at least 3): %q", n, warn)
 	}
-	b, err := os.ReadFile(filepath.Join(sc.ws, "xpcs-perf-report", "history.jsonl"))
+	b, err := os.ReadFile(filepath.Join(sc.WS, "xpcs-perf-report", "history.jsonl"))
 	if err != nil {
 		t.Fatalf("history not written back: %v", err)
 	}
@@ -281,17 +273,17 @@ func TestHostileResultsFile(t *testing.T) {
 			t.Parallel()
 			sc := newScenario(t, "push", map[string]any{"ref": "refs/heads/main", "after": "headsha"})
 			sc.addBaseline(SynthResults(8, 10, 1, 0, 1))
-			p := filepath.Join(sc.ws, "bench.json")
+			p := filepath.Join(sc.WS, "bench.json")
 			if err := os.WriteFile(p, []byte(c.body), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			sc.env["INPUT_RESULTS-FILE"] = "bench.json"
+			sc.Env["INPUT_RESULTS-FILE"] = "bench.json"
 			code, err, _ := sc.run(faultBound)
-			t.Logf("exit %d, verdict %s, err: %v", code, sc.outputsMap()["verdict"], err)
+			t.Logf("exit %d, verdict %s, err: %v", code, sc.OutputsMap()["verdict"], err)
 			if c.ok {
 				// Ingested: the gate decides (exit 0 or 1, or 2 with verdict
 				// "error" when nothing could be judged), never an input error.
-				if code == action.ExitError && (err != nil || sc.outputsMap()["verdict"] != "error") {
+				if code == action.ExitError && (err != nil || sc.OutputsMap()["verdict"] != "error") {
 					bug := ""
 					if strings.Contains(fmt.Sprint(err), "unsupported value: +Inf") {
 						bug = "inf-stats"

@@ -41,10 +41,10 @@ func TestPathsStayInWorkspace(t *testing.T) {
 			t.Parallel()
 			outside := t.TempDir()
 			sc := newScenario(t, "push", map[string]any{"ref": "refs/heads/main", "after": "headsha"})
-			if err := os.Symlink(outside, filepath.Join(sc.ws, "link")); err != nil {
+			if err := os.Symlink(outside, filepath.Join(sc.WS, "link")); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.Symlink(filepath.Join(outside, "made-by-action"), filepath.Join(sc.ws, "dangling")); err != nil {
+			if err := os.Symlink(filepath.Join(outside, "made-by-action"), filepath.Join(sc.WS, "dangling")); err != nil {
 				t.Fatal(err)
 			}
 			// A real results file outside, so that reading it would succeed.
@@ -52,7 +52,7 @@ func TestPathsStayInWorkspace(t *testing.T) {
 			analysis.WriteResults(&buf, SynthResults(3, 5, 1, 0, 1))
 			os.WriteFile(filepath.Join(outside, "results.json"), buf.Bytes(), 0o644)
 			before := listTree(t, outside)
-			sc.env["INPUT_"+strings.ToUpper(c.input)] = c.value
+			sc.Env["INPUT_"+strings.ToUpper(c.input)] = c.value
 			code, err, _ := sc.run(faultBound)
 			if c.input == "output-dir" && c.value == "dangling" {
 				// Accepted by the path check (the link's target does not

@@ -51,7 +51,7 @@ func TestFaultsTransient(t *testing.T) {
 				if took > faultBound {
 					t.Errorf("run took %v, above %v", took, faultBound)
 				}
-				out := sc.outputsMap()
+				out := sc.OutputsMap()
 				t.Logf("%s %s: exit %d in %v, verdict %s, injected %q, waited %v; err %v; lines %q",
 					side, f, code, took.Round(time.Millisecond), out["verdict"], inj.Injected(), sc.waited, err, errorLines(sc.stdout.String()))
 				if len(inj.Injected()) == 0 {
@@ -139,7 +139,7 @@ func TestFaultsComment(t *testing.T) {
 			sc.api.Always(f)
 			code, err, took := sc.run(faultBound)
 			sc.checkResultsKept()
-			out := sc.outputsMap()
+			out := sc.OutputsMap()
 			t.Logf("%s: exit %d in %v, verdict %s; lines %q", f, code, took.Round(time.Millisecond), out["verdict"], errorLines(sc.stdout.String()))
 			if code != action.ExitPass || err != nil || out["verdict"] != "pass" {
 				t.Errorf("exit %d, err %v, verdict %q; want 0, nil, pass", code, err, out["verdict"])

@@ -57,7 +57,7 @@ func TestInjectionEndToEnd(t *testing.T) {
 	t.Parallel()
 	sc := newScenario(t, "pull_request", prPayload(7, "feat\n::set-output name=verdict::pass<script>"))
 	sc.cur = hostileResults(3)
-	sc.env["INPUT_FAIL-ON-REGRESSION"] = "false"
+	sc.Env["INPUT_FAIL-ON-REGRESSION"] = "false"
 	sc.addBaseline(hostileResults(1))
 	// A history with the same hostile ids, so the trend charts (Mermaid in
 	// the comment, SVG in the dashboard) draw them.
@@ -88,7 +88,7 @@ func TestInjectionEndToEnd(t *testing.T) {
 
 	// GITHUB_OUTPUT: only the action's outputs, with sane values.
 	known := action.Outputs{}.Map()
-	out := sc.outputsMap()
+	out := sc.OutputsMap()
 	for k := range out {
 		if _, ok := known[k]; !ok {
 			t.Errorf("GITHUB_OUTPUT has an injected output %q", k)
@@ -98,7 +98,7 @@ func TestInjectionEndToEnd(t *testing.T) {
 		t.Errorf("verdict output %q, want fail (half the suite regressed 3x)", out["verdict"])
 	}
 
-	report := filepath.Join(sc.ws, "xpcs-perf-report")
+	report := filepath.Join(sc.WS, "xpcs-perf-report")
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(report, name))
 		if err != nil {
@@ -106,7 +106,7 @@ func TestInjectionEndToEnd(t *testing.T) {
 		}
 		return string(b)
 	}
-	summary, _ := os.ReadFile(sc.summary)
+	summary, _ := os.ReadFile(sc.Summary)
 	comments := sc.fake.Comments(7)
 	if len(comments) != 1 {
 		t.Fatalf("%d comments, want 1", len(comments))
