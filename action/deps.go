@@ -46,9 +46,6 @@ var _ GitHub = (*ghapi.Client)(nil)
 type Deps struct {
 	// Run measures benchmarks (package main wires package runner).
 	Run RunFunc
-	// ShardOf returns the 1-based shard of a benchmark id among n; it must
-	// be the runner's split so ingested and measured shards agree.
-	ShardOf func(id string, n int) int
 	// NewGitHub returns the API client (default: ghapi.New with retries).
 	NewGitHub func(opt ghapi.Options) (GitHub, error)
 	// Now is the clock (default time.Now).

@@ -133,7 +133,7 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 	}
 	in.Shard = get("shard", "")
 	if in.Shard != "" {
-		if _, _, err := ParseShard(in.Shard); err != nil {
+		if _, _, err := analysis.ParseShard(in.Shard); err != nil {
 			bad("shard", "%v", err)
 		}
 	}
@@ -213,21 +213,10 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 // "xpcs-perf-hdf5", "xpcs-perf-hdf5-shard-1-of-3".
 func DefaultArtifact(category, shard string) string {
 	name := "xpcs-perf-" + category
-	if i, n, err := ParseShard(shard); err == nil && shard != "" {
+	if i, n, err := analysis.ParseShard(shard); err == nil && shard != "" {
 		name += fmt.Sprintf("-shard-%d-of-%d", i, n)
 	}
 	return name
-}
-
-// ParseShard parses "i/n" with 1 <= i <= n.
-func ParseShard(s string) (i, n int, err error) {
-	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(strings.TrimSpace(a))
-	n, err2 := strconv.Atoi(strings.TrimSpace(b))
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
-		return 0, 0, fmt.Errorf("shard %q: want i/n with 1 <= i <= n, e.g. 2/4", s)
-	}
-	return i, n, nil
 }
 
 // inWorkspace resolves p against ws and refuses paths that leave it,

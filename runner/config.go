@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
 // Config holds the engine settings. The defaults ([DefaultConfig]) are the
@@ -34,14 +36,11 @@ type Config struct {
 	// out are skipped and named (default 5 min, 0 = unlimited).
 	TimeBudget Duration `json:"time_budget"`
 
-	// RegressionThreshold (seed: 0.2), Confidence (seed: 0.95) and
-	// MemoryThresholdMB (seed: 1024) are recorded in results.json for the
-	// comparison stage; MemoryThresholdMB also decides whether
-	// memory_intensive benchmarks may run (the machine needs that much
-	// available memory).
-	RegressionThreshold float64 `json:"regression_threshold"`
-	Confidence          float64 `json:"confidence"`
-	MemoryThresholdMB   float64 `json:"memory_threshold_mb"`
+	// MemoryThresholdMB (seed: 1024) decides whether memory_intensive
+	// benchmarks may run: the machine needs that much available memory.
+	// (The seed's regression threshold and confidence belong to the
+	// comparison: analysis.DefaultConfig.)
+	MemoryThresholdMB float64 `json:"memory_threshold_mb"`
 
 	// Selection.
 	Categories      []string `json:"categories,omitempty"`
@@ -66,18 +65,16 @@ type Config struct {
 // defaults.
 func DefaultConfig() Config {
 	return Config{
-		Rounds:              10,
-		MinRounds:           5,
-		WarmupRounds:        3,
-		MaxTime:             Duration(30 * time.Second),
-		MinTime:             Duration(10 * time.Millisecond),
-		Grace:               Duration(10 * time.Second),
-		TimeBudget:          Duration(5 * time.Minute),
-		RegressionThreshold: 0.2,
-		Confidence:          0.95,
-		MemoryThresholdMB:   1024,
-		Sizes:               []string{"tiny", "small"},
-		Counters:            true,
+		Rounds:            10,
+		MinRounds:         5,
+		WarmupRounds:      3,
+		MaxTime:           Duration(30 * time.Second),
+		MinTime:           Duration(10 * time.Millisecond),
+		Grace:             Duration(10 * time.Second),
+		TimeBudget:        Duration(5 * time.Minute),
+		MemoryThresholdMB: 1024,
+		Sizes:             []string{"tiny", "small"},
+		Counters:          true,
 	}
 }
 
@@ -121,10 +118,6 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("max_time must be > 0, got %v", c.MaxTime)
 	case c.MinTime < 0:
 		return fmt.Errorf("min_time must be >= 0, got %v", c.MinTime)
-	case c.RegressionThreshold < 0:
-		return fmt.Errorf("regression_threshold must be >= 0, got %g", c.RegressionThreshold)
-	case c.Confidence <= 0 || c.Confidence >= 1:
-		return fmt.Errorf("confidence must be in (0,1), got %g", c.Confidence)
 	}
 	for _, s := range c.Sizes {
 		if _, ok := Sizes[s]; !ok {
@@ -132,7 +125,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.Shard != "" {
-		if _, _, err := ParseShard(c.Shard); err != nil {
+		if _, _, err := analysis.ParseShard(c.Shard); err != nil {
 			return err
 		}
 	}
@@ -147,16 +140,14 @@ func (c *Config) Validate() error {
 // Map returns the settings recorded in results.json's "config".
 func (c *Config) Map() map[string]any {
 	m := map[string]any{
-		"rounds":               c.Rounds,
-		"min_rounds":           c.MinRounds,
-		"warmup_rounds":        c.WarmupRounds,
-		"max_time_s":           time.Duration(c.MaxTime).Seconds(),
-		"min_time_s":           time.Duration(c.MinTime).Seconds(),
-		"time_budget_s":        time.Duration(c.TimeBudget).Seconds(),
-		"regression_threshold": c.RegressionThreshold,
-		"confidence":           c.Confidence,
-		"memory_threshold_mb":  c.MemoryThresholdMB,
-		"sizes":                c.Sizes,
+		"rounds":              c.Rounds,
+		"min_rounds":          c.MinRounds,
+		"warmup_rounds":       c.WarmupRounds,
+		"max_time_s":          time.Duration(c.MaxTime).Seconds(),
+		"min_time_s":          time.Duration(c.MinTime).Seconds(),
+		"time_budget_s":       time.Duration(c.TimeBudget).Seconds(),
+		"memory_threshold_mb": c.MemoryThresholdMB,
+		"sizes":               c.Sizes,
 	}
 	if len(c.Categories) > 0 {
 		m["categories"] = c.Categories

@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"log"
 	"maps"
 	"regexp"
@@ -11,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"sync"
 )
 
@@ -231,7 +232,7 @@ func (r *Registry) Select(c *Config, availableMB float64) (*Selection, error) {
 	shardI, shardN := 1, 1
 	if c.Shard != "" {
 		var err error
-		if shardI, shardN, err = ParseShard(c.Shard); err != nil {
+		if shardI, shardN, err = analysis.ParseShard(c.Shard); err != nil {
 			return nil, err
 		}
 	}
@@ -245,7 +246,7 @@ func (r *Registry) Select(c *Config, availableMB float64) (*Selection, error) {
 			continue
 		case re != nil && !re.MatchString(id):
 			continue
-		case shardN > 1 && ShardOf(id, shardN) != shardI:
+		case shardN > 1 && analysis.ShardOf(id, shardN) != shardI:
 			continue
 		}
 		if b.HasMarker(MemoryIntensive) {
@@ -261,30 +262,6 @@ func (r *Registry) Select(c *Config, availableMB float64) (*Selection, error) {
 		sel.Run = append(sel.Run, b)
 	}
 	return sel, nil
-}
-
-// ParseShard parses "i/n" (1 <= i <= n).
-func ParseShard(s string) (i, n int, err error) {
-	a, b, ok := strings.Cut(s, "/")
-	if ok {
-		i, err = strconv.Atoi(strings.TrimSpace(a))
-		if err == nil {
-			n, err = strconv.Atoi(strings.TrimSpace(b))
-		}
-	}
-	if !ok || err != nil || n < 1 || i < 1 || i > n {
-		return 0, 0, fmt.Errorf("shard %q: want i/n with 1 <= i <= n", s)
-	}
-	return i, n, nil
-}
-
-// ShardOf returns the 1-based shard of id among n: FNV-1a of the ID modulo n.
-// A hash (not the position in the list) keeps a benchmark in the same shard
-// when others are added or removed, so baselines stay comparable.
-func ShardOf(id string, n int) int {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return int(h.Sum32()%uint32(n)) + 1
 }
 
 // debugLogger returns a Logf that writes when on.

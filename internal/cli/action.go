@@ -37,7 +37,7 @@ func cmdAction(ctx context.Context, stdout, stderr io.Writer, getenv func(string
 
 // actionDeps wires the real runner into the action pipeline.
 func actionDeps() action.Deps {
-	return action.Deps{Run: runBenchmarks, ShardOf: runner.ShardOf}
+	return action.Deps{Run: runBenchmarks}
 }
 
 // runBenchmarks measures what req selects with package runner, honouring the
