@@ -150,7 +150,7 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 	if in.HistoryArtifact == "" {
 		in.HistoryArtifact = "xpcs-perf-history-" + in.Category
 	}
-	in.Threshold = 0.2
+	in.Threshold = analysis.DefaultConfig().Threshold
 	if v := get("regression-threshold", ""); v != "" {
 		f, err := parseFraction(v)
 		if err != nil || f <= 0 {
@@ -158,7 +158,7 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 		}
 		in.Threshold = f
 	}
-	in.Alpha = 0.05
+	in.Alpha = analysis.DefaultConfig().Alpha
 	if v := get("alpha", ""); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f <= 0 || f >= 1 {

@@ -394,24 +394,6 @@ func TestHTMLChartCap(t *testing.T) {
 	}
 }
 
-func TestModelValue(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		m    analysis.ScalingModel
-		n    float64
-		want float64
-	}{
-		{analysis.ScalingModel{Name: "constant", Coef: 2, Intercept: 1}, 100, 3},
-		{analysis.ScalingModel{Name: "linear", Coef: 2}, 100, 200},
-		{analysis.ScalingModel{Name: "quadratic", Coef: 1}, 10, 100},
-		{analysis.ScalingModel{Name: "power", Coef: 3, Exponent: 1.5}, 4, 24},
-	} {
-		if got := ModelValue(tc.m, tc.n); got != tc.want {
-			t.Errorf("ModelValue(%s, %g) = %g, want %g", tc.m.Name, tc.n, got, tc.want)
-		}
-	}
-}
-
 func TestJUnitHostileCDATA(t *testing.T) {
 	t.Parallel()
 	c := &analysis.Comparison{

@@ -19,8 +19,9 @@ func cmdAggregate(ctx context.Context, stdout, stderr io.Writer, getenv func(str
 	fs := flag.NewFlagSet("aggregate", flag.ContinueOnError)
 	dir := fs.String("dir", "xpcs-perf-artifacts", "folder holding the downloaded report folders")
 	out := fs.String("out", "xpcs-perf-report", "output report folder")
-	threshold := fs.Float64("threshold", 0.2, "regression threshold (fraction)")
-	alpha := fs.Float64("alpha", 0.05, "significance level")
+	def := analysis.DefaultConfig()
+	threshold := fs.Float64("threshold", def.Threshold, "regression threshold (fraction)")
+	alpha := fs.Float64("alpha", def.Alpha, "significance level")
 	failOn := fs.String("fail-on", "", "gate expression (default "+analysis.DefaultGate+")")
 	if err := parseFlags(fs, stderr, args); err != nil {
 		return err

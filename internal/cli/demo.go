@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/xpcs-perf/xpcs-perf-action/action"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
 func cmdDemo(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
@@ -20,7 +21,7 @@ func cmdDemo(ctx context.Context, stdout, stderr io.Writer, getenv func(string) 
 	sizes := fs.String("sizes", "tiny", "sizes, comma-separated")
 	fs.IntVar(&opt.Rounds, "rounds", 10, "timed rounds per benchmark")
 	fs.StringVar(&opt.Slowdown, "inject-slowdown", "", "REGEX=FACTOR slowing the second run (default memory/workers/frame_sums\\[size=tiny,workers=1\\]=3)")
-	fs.Float64Var(&opt.Threshold, "threshold", 0.2, "regression threshold (fraction)")
+	fs.Float64Var(&opt.Threshold, "threshold", analysis.DefaultConfig().Threshold, "regression threshold (fraction)")
 	fs.DurationVar(&opt.MinTime, "min-time", 30*time.Millisecond, "shortest round (longer rounds average a busy machine's noise)")
 	fs.IntVar(&opt.Attempts, "attempts", 3, "measure again when the slowed benchmark is too noisy to judge")
 	fs.StringVar(&opt.Dir, "out", "xpcs-perf-demo", "output folder (baseline/, report/)")
