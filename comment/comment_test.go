@@ -471,3 +471,22 @@ func FuzzEscapeMarkdown(f *testing.F) {
 		}
 	})
 }
+
+// TestFormatsTable: every format has a distinct name and file, and
+// FormatNames lists them for messages.
+func TestFormatsTable(t *testing.T) {
+	t.Parallel()
+	names, files := map[string]bool{}, map[string]bool{}
+	for _, f := range Formats {
+		if names[f.Name] || files[f.File] || f.Write == nil {
+			t.Errorf("format %+v: duplicate name or file, or no renderer", f)
+		}
+		names[f.Name], files[f.File] = true, true
+		if g, ok := FormatByName(f.Name); !ok || g.File != f.File {
+			t.Errorf("FormatByName(%q) = %+v, %v", f.Name, g, ok)
+		}
+	}
+	if got, want := FormatNames(), "md, json, junit or html"; got != want {
+		t.Errorf("FormatNames() = %q, want %q", got, want)
+	}
+}

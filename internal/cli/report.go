@@ -15,14 +15,6 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/comment"
 )
 
-// reportFiles maps each --format to the file it writes in --out.
-var reportFiles = map[string]string{
-	"md":    "report.md",
-	"json":  "report.json",
-	"junit": "junit.xml",
-	"html":  "report.html",
-}
-
 // runReport implements
 //
 //	xpcs-perf report --comparison cmp.json [--format md,json,junit,html] [--out DIR]
@@ -59,8 +51,8 @@ func cmdReport(ctx context.Context, stdout, stderr io.Writer, getenv func(string
 		if f == "" {
 			continue
 		}
-		if _, ok := reportFiles[f]; !ok {
-			return &exitError{code: 2, msg: fmt.Sprintf("report: unknown format %q (want md, json, junit or html)", f)}
+		if _, ok := comment.FormatByName(f); !ok {
+			return &exitError{code: 2, msg: fmt.Sprintf("report: unknown format %q (want %s)", f, comment.FormatNames())}
 		}
 		if !slices.Contains(want, f) {
 			want = append(want, f)
@@ -88,20 +80,9 @@ func cmdReport(ctx context.Context, stdout, stderr io.Writer, getenv func(string
 			return fmt.Errorf("report: create output directory: %w", err)
 		}
 	}
-	for _, f := range want {
-		render := func(w io.Writer) error {
-			switch f {
-			case "md":
-				_, err := io.WriteString(w, comment.Markdown(c, opt))
-				return err
-			case "json":
-				return comment.WriteJSON(w, c, opt)
-			case "junit":
-				return comment.WriteJUnit(w, c, opt)
-			default: // html
-				return comment.WriteHTML(w, c, opt, *maxCharts)
-			}
-		}
+	for _, name := range want {
+		f, _ := comment.FormatByName(name)
+		render := func(w io.Writer) error { return f.Write(w, c, opt, *maxCharts) }
 		if *out == "-" {
 			var b bytes.Buffer
 			if err := render(&b); err != nil {
@@ -112,7 +93,7 @@ func cmdReport(ctx context.Context, stdout, stderr io.Writer, getenv func(string
 		}
 		// Through a temporary file and a rename: a full disk or a failed
 		// render leaves the previous report intact, never a truncated one.
-		path := filepath.Join(*out, reportFiles[f])
+		path := filepath.Join(*out, f.File)
 		if err := analysis.WriteFileAtomic(path, render); err != nil {
 			return fmt.Errorf("report: %s: %w", *cmpPath, err)
 		}
