@@ -105,6 +105,79 @@ func LoadConfigFile(c *Config, path string, optional bool) error {
 	return nil
 }
 
+// DebugEnv is the environment variable that turns on detailed logging
+// (XPCS_PERFORMANCE_DEBUG=1), like Config.Debug.
+const DebugEnv = "XPCS_PERFORMANCE_DEBUG"
+
+// Overrides are the settings a run takes over the defaults and
+// .xpcs-perf.json: the run command's flags, the action's inputs. A zero
+// field keeps the setting, but for Warmup and TimeBudget, where 0 is a
+// value and a negative one keeps it.
+type Overrides struct {
+	Categories, Sizes, Data []string
+	Filter                  string
+	Rounds                  int // also lowers MinRounds to Rounds
+	Warmup                  int // < 0: keep
+	MaxTime, MinTime        time.Duration
+	TimeBudget              time.Duration // < 0: keep; 0: unlimited
+	Shard                   string
+	ProfileDir              string
+	MemoryIntensive         bool // adds to the file's setting
+	NoCounters              bool
+	Debug                   bool   // adds to the file's setting and DebugEnv
+	Slowdown                string // else SlowdownEnv, else the file's setting
+}
+
+// Apply overlays o on c, reading SlowdownEnv and DebugEnv through getenv:
+// the one place where a run's configuration is put together (the run
+// command and the action both call it after LoadConfigFile).
+func (c *Config) Apply(o Overrides, getenv func(string) string) {
+	if len(o.Categories) > 0 {
+		c.Categories = o.Categories
+	}
+	if len(o.Sizes) > 0 {
+		c.Sizes = o.Sizes
+	}
+	if len(o.Data) > 0 {
+		c.Data = o.Data
+	}
+	if o.Filter != "" {
+		c.Filter = o.Filter
+	}
+	if o.Rounds > 0 {
+		c.Rounds = o.Rounds
+		c.MinRounds = min(c.MinRounds, o.Rounds)
+	}
+	if o.Warmup >= 0 {
+		c.WarmupRounds = o.Warmup
+	}
+	if o.MaxTime > 0 {
+		c.MaxTime = Duration(o.MaxTime)
+	}
+	if o.MinTime > 0 {
+		c.MinTime = Duration(o.MinTime)
+	}
+	if o.TimeBudget >= 0 {
+		c.TimeBudget = Duration(o.TimeBudget)
+	}
+	if o.Shard != "" {
+		c.Shard = o.Shard
+	}
+	if o.ProfileDir != "" {
+		c.ProfileDir = o.ProfileDir
+	}
+	c.MemoryIntensive = c.MemoryIntensive || o.MemoryIntensive
+	slowdown := o.Slowdown
+	if slowdown == "" {
+		slowdown = getenv(SlowdownEnv)
+	}
+	if slowdown != "" {
+		c.Slowdown = slowdown
+	}
+	c.Counters = c.Counters && !o.NoCounters
+	c.Debug = c.Debug || o.Debug || getenv(DebugEnv) == "1"
+}
+
 // Validate checks the settings for values the engine cannot honour.
 func (c *Config) Validate() error {
 	switch {

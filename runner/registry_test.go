@@ -151,3 +151,27 @@ func TestDefaultsAreSeedConfig(t *testing.T) {
 		t.Errorf("defaults %+v differ from the seed's PERFORMANCE_CONFIG", c)
 	}
 }
+
+// TestConfigApply: overrides over the file's settings; zero keeps them
+// (negative for Warmup and TimeBudget); the slowdown comes from the
+// override, else the environment, else the file; debug from any of them.
+func TestConfigApply(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	c := DefaultConfig()
+	c.Slowdown, c.Sizes = "file=2", []string{"tiny"}
+	c.Apply(Overrides{Warmup: -1, TimeBudget: -1}, getenv)
+	if c.Slowdown != "file=2" || c.WarmupRounds != 3 || c.TimeBudget.D() != 5*time.Minute || len(c.Sizes) != 1 || c.Debug {
+		t.Errorf("empty overrides changed the config: %+v", c)
+	}
+	env[SlowdownEnv], env[DebugEnv] = "env=3", "1"
+	c.Apply(Overrides{Warmup: 0, TimeBudget: 0, Rounds: 2}, getenv)
+	if c.Slowdown != "env=3" || c.WarmupRounds != 0 || c.TimeBudget != 0 || c.Rounds != 2 || c.MinRounds != 2 || !c.Debug {
+		t.Errorf("got %+v", c)
+	}
+	c.Apply(Overrides{Slowdown: "flag=4", NoCounters: true, Warmup: -1, TimeBudget: -1}, getenv)
+	if c.Slowdown != "flag=4" || c.Counters {
+		t.Errorf("flag slowdown / no counters: got %q, counters %v", c.Slowdown, c.Counters)
+	}
+}

@@ -55,33 +55,18 @@ func runBenchmarks(ctx context.Context, req action.RunRequest, log io.Writer) (*
 	if err := runner.LoadConfigFile(&cfg, conf, true); err != nil {
 		return nil, err
 	}
+	o := runner.Overrides{Sizes: req.Sizes, Filter: req.Filter, Rounds: req.Rounds, Warmup: -1,
+		MinTime: req.MinTime, TimeBudget: -1, Data: req.Data, Slowdown: req.Slowdown}
 	if req.Category != "" && req.Category != "all" {
-		cfg.Categories = []string{req.Category}
-	}
-	if len(req.Sizes) > 0 {
-		cfg.Sizes = req.Sizes
-	}
-	if req.Filter != "" {
-		cfg.Filter = req.Filter
-	}
-	if req.Rounds > 0 {
-		cfg.Rounds = req.Rounds
-		cfg.MinRounds = min(cfg.MinRounds, req.Rounds)
-	}
-	if req.MinTime > 0 {
-		cfg.MinTime = runner.Duration(req.MinTime)
+		o.Categories = []string{req.Category}
 	}
 	if req.TimeBudget > 0 {
-		cfg.TimeBudget = runner.Duration(req.TimeBudget)
+		o.TimeBudget = req.TimeBudget
 	}
-	if len(req.Data) > 0 {
-		cfg.Data = req.Data
-	}
+	cfg.Apply(o, getenv)
+	// The shard input alone decides the shard (the artifacts are named
+	// after it), even when .xpcs-perf.json names one.
 	cfg.Shard = req.Shard
-	cfg.Slowdown = req.Slowdown
-	if cfg.Slowdown == "" {
-		cfg.Slowdown = os.Getenv(runner.SlowdownEnv)
-	}
 	r, err := runner.NewRunner(cfg, log)
 	if err != nil {
 		return nil, err

@@ -88,7 +88,7 @@ func cmdRun(ctx context.Context, stdout, stderr io.Writer, getenv func(string) s
 		noCounters        = fs.Bool("no-counters", false, "do not open hardware performance counters")
 		gomaxprocs        = fs.Int("gomaxprocs", 0, "pin GOMAXPROCS for the run (0 = leave)")
 		progress          = fs.String("progress", "auto", "progress output: auto, terminal, github, lines, none")
-		debugFlag         = fs.Bool("debug", false, "detailed logging (also XPCS_PERFORMANCE_DEBUG=1)")
+		debugFlag         = fs.Bool("debug", false, "detailed logging (also "+runner.DebugEnv+"=1)")
 	)
 	fs.Var(&cats, "category", "categories to run (comma-separated or repeated; default all)")
 	fs.Var(&sizes, "sizes", "sizes to run (default tiny,small)")
@@ -105,37 +105,6 @@ func cmdRun(ctx context.Context, stdout, stderr io.Writer, getenv func(string) s
 	if err := runner.LoadConfigFile(&cfg, *configPath, !explicitConfig); err != nil {
 		return &exitError{code: 2, msg: err.Error()}
 	}
-	if len(cats) > 0 {
-		cfg.Categories = cats
-	}
-	if len(sizes) > 0 {
-		cfg.Sizes = sizes
-	}
-	if len(data) > 0 {
-		cfg.Data = data
-	}
-	if *filter != "" {
-		cfg.Filter = *filter
-	}
-	if *rounds > 0 {
-		cfg.Rounds = *rounds
-		cfg.MinRounds = min(cfg.MinRounds, *rounds)
-	}
-	if *warmup >= 0 {
-		cfg.WarmupRounds = *warmup
-	}
-	if *maxTime > 0 {
-		cfg.MaxTime = runner.Duration(*maxTime)
-	}
-	if *minTime > 0 {
-		cfg.MinTime = runner.Duration(*minTime)
-	}
-	if *budget >= 0 {
-		cfg.TimeBudget = runner.Duration(*budget)
-	}
-	if *shard != "" {
-		cfg.Shard = *shard
-	}
 	// Every file this run writes, checked before anything is measured.
 	paths := []string{*out}
 	for _, e := range exports {
@@ -150,17 +119,13 @@ func cmdRun(ctx context.Context, stdout, stderr io.Writer, getenv func(string) s
 		if err := os.MkdirAll(*profile, 0o755); err != nil {
 			return fmt.Errorf("run: profile folder: %w", err)
 		}
-		cfg.ProfileDir = *profile
 	}
-	cfg.MemoryIntensive = cfg.MemoryIntensive || *memIntensive
-	if s := getenv(runner.SlowdownEnv); s != "" && *slowdown == "" {
-		*slowdown = s
-	}
-	if *slowdown != "" {
-		cfg.Slowdown = *slowdown
-	}
-	cfg.Counters = cfg.Counters && !*noCounters
-	cfg.Debug = cfg.Debug || *debugFlag || getenv("XPCS_PERFORMANCE_DEBUG") == "1"
+	cfg.Apply(runner.Overrides{
+		Categories: cats, Sizes: sizes, Data: data, Filter: *filter,
+		Rounds: *rounds, Warmup: *warmup, MaxTime: *maxTime, MinTime: *minTime, TimeBudget: *budget,
+		Shard: *shard, ProfileDir: *profile, MemoryIntensive: *memIntensive, NoCounters: *noCounters,
+		Debug: *debugFlag, Slowdown: *slowdown,
+	}, getenv)
 	if *gomaxprocs > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*gomaxprocs))
 	}
