@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sethvargo/go-githubactions"
+
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi"
 )
@@ -56,10 +58,11 @@ type Inputs struct {
 	Deprecated []string
 }
 
-// input reads INPUT_<NAME> with the name upper-cased and dashes kept, as the
-// runner sets it; spaces become underscores.
+// input reads an input as go-githubactions does: INPUT_<NAME> with the name
+// upper-cased and dashes kept, as the runner sets it (spaces become
+// underscores), trimmed.
 func input(getenv func(string) string, name string) string {
-	return strings.TrimSpace(getenv("INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_"))))
+	return githubactions.New(githubactions.WithGetenv(getenv)).GetInput(name)
 }
 
 // ReadInputs reads and checks the inputs. Paths are resolved against
