@@ -44,7 +44,7 @@ var _ GitHub = (*ghapi.Client)(nil)
 
 // Deps are the injected parts of the pipeline.
 type Deps struct {
-	// Run measures benchmarks (package main wires package runner).
+	// Run measures benchmarks (internal/cli wires package runner and its suite).
 	Run RunFunc
 	// NewGitHub returns the API client (default: ghapi.New with retries).
 	NewGitHub func(opt ghapi.Options) (GitHub, error)
