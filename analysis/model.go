@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -470,6 +471,32 @@ type ScalingModel struct {
 	Exponent  float64 `json:"exponent,omitempty"`
 	AIC       float64 `json:"aic"`
 	RSS       float64 `json:"rss"`
+}
+
+// Value evaluates the model at size n: Coef*f(n) + Intercept with f = 1,
+// ln n, n, n ln n, n² for "constant", "log", "linear", "nlogn",
+// "quadratic", and Coef*n^Exponent (+ Intercept) for "power". It returns
+// NaN for an unknown model name. analysis/scaling fits with the same
+// functions and the reports draw the models with it.
+func (m ScalingModel) Value(n float64) float64 {
+	var f float64
+	switch m.Name {
+	case "constant":
+		f = 1
+	case "log":
+		f = math.Log(n)
+	case "linear":
+		f = n
+	case "nlogn":
+		f = n * math.Log(n)
+	case "quadratic":
+		f = n * n
+	case "power":
+		f = math.Pow(n, m.Exponent)
+	default:
+		return math.NaN()
+	}
+	return m.Coef*f + m.Intercept
 }
 
 // ErrSchema reports a document whose schema this version cannot read.
