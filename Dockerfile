@@ -34,7 +34,7 @@ RUN apt-get update -qq \
  && cd / && rm -rf /tmp/bshuf /var/lib/apt/lists/*
 WORKDIR /src
 # Compile the third-party packages the binary imports (scripts/docker/deps.txt,
-# kept current by container/deps_test.go) in their own layer, before the
+# kept current by internal/container/deps_test.go) in their own layer, before the
 # sources: a source change then recompiles only this module's packages
 # (seconds) instead of all ~110 dependencies (minutes). It only warms the
 # build cache, so a stale list costs time, never correctness (hence || true).
@@ -44,7 +44,7 @@ RUN CGO_ENABLED=1 go build -trimpath $(grep -v '^#' deps.txt) \
  || echo "deps.txt is stale: run make docker-deps" >&2
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/xpcs-perf . \
+RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X github.com/xpcs-perf/xpcs-perf-action/internal/cli.version=${VERSION}" -o /out/xpcs-perf . \
  && /out/xpcs-perf --help >/dev/null
 
 FROM debian:bookworm-slim

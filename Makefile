@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 BIN := bin/xpcs-perf
 
-.PHONY: setup build test test-unit test-integration vet fmt-check demo bench clean perf-doc
+.PHONY: setup build test test-unit vet fmt-check demo clean perf-doc help
 
 ## setup: install the Debian packages the project needs (idempotent).
 setup:
@@ -29,13 +29,16 @@ test: setup
 test-unit:
 	$(GO) test ./...
 
+## fmt-check: fail when a Go file needs gofmt.
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files --others --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+## vet: go vet every package.
 vet:
 	$(GO) vet ./...
 
+## clean: remove bin/ and out/.
 clean:
 	rm -rf bin out
 
@@ -44,3 +47,7 @@ clean:
 ## perf-doc: assemble docs/PERFORMANCE.md from docs/perf/*.md.
 perf-doc:
 	python3 scripts/perf_doc.py
+
+## help: list the targets (the `## target: text` lines of Makefile and mk/*.mk).
+help:
+	@awk '/^## [A-Za-z0-9_.-]+:/ { t = $$2; sub(/:$$/, "", t); $$1 = ""; $$2 = ""; sub(/^  */, ""); printf "  %-26s %s\n", t, $$0 }' Makefile mk/*.mk

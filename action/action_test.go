@@ -17,6 +17,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi/ghfake"
+	"github.com/xpcs-perf/xpcs-perf-action/internal/actiontest"
 )
 
 const testToken = "ghs_unitTESTtoken42"
@@ -52,34 +53,19 @@ func fakeRun(slow string, factor float64) RunFunc {
 	}
 }
 
-// runner sets up a workspace and environment like the GitHub runner does.
+// harness is a job step running Run with the fake GitHub (actiontest.Job).
 type harness struct {
-	t       *testing.T
-	ws      string
-	env     map[string]string
-	stdout  bytes.Buffer
-	fake    *ghfake.Server
-	outputs string
-	summary string
+	*actiontest.Job
+	t      *testing.T
+	stdout bytes.Buffer
+	fake   *ghfake.Server
 }
 
 func newHarness(t *testing.T, event string, payload any) *harness {
 	t.Helper()
-	h := &harness{t: t, ws: t.TempDir(), fake: ghfake.New(testToken)}
-	t.Cleanup(h.fake.Close)
-	dir := t.TempDir()
-	h.outputs, h.summary = filepath.Join(dir, "output"), filepath.Join(dir, "summary")
-	ev := filepath.Join(dir, "event.json")
-	data, _ := json.Marshal(payload)
-	os.WriteFile(ev, data, 0o644)
-	h.env = map[string]string{
-		"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": h.ws, "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": ev,
-		"GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "headsha", "GITHUB_REF": "refs/heads/main", "GITHUB_RUN_ID": "77",
-		"GITHUB_SERVER_URL": "https://github.example", "GITHUB_API_URL": h.fake.URL(),
-		"GITHUB_OUTPUT": h.outputs, "GITHUB_STEP_SUMMARY": h.summary,
-		"INPUT_GITHUB-TOKEN": testToken, "INPUT_CATEGORY": "memory",
-	}
-	return h
+	fake := ghfake.New(testToken)
+	t.Cleanup(fake.Close)
+	return &harness{Job: actiontest.NewJob(t, fake.URL(), testToken, event, payload), t: t, fake: fake}
 }
 
 func (h *harness) run(deps Deps) int {
@@ -88,11 +74,11 @@ func (h *harness) run(deps Deps) int {
 		opt.Sleep = func(ctx context.Context, d time.Duration) error { return nil }
 		return ghapi.New(opt)
 	}
-	code, err := Run(context.Background(), Env{Getenv: func(k string) string { return h.env[k] }, Stdout: &h.stdout, Stderr: io.Discard}, deps)
+	code, err := Run(context.Background(), Env{Getenv: h.Getenv, Stdout: &h.stdout, Stderr: io.Discard}, deps)
 	if err != nil {
 		h.t.Logf("Run error: %v", err)
 	}
-	for _, f := range []string{h.outputs, h.summary} {
+	for _, f := range []string{h.Outputs, h.Summary} {
 		b, _ := os.ReadFile(f)
 		if strings.Contains(string(b), testToken) {
 			h.t.Errorf("%s leaks the token", f)
@@ -109,37 +95,12 @@ func (h *harness) run(deps Deps) int {
 	return code
 }
 
-// outputs parses GITHUB_OUTPUT (name<<DELIM / value / DELIM); later values win.
-func (h *harness) outputsMap() map[string]string {
-	b, _ := os.ReadFile(h.outputs)
-	m := map[string]string{}
-	lines := strings.Split(string(b), "\n")
-	for i := 0; i < len(lines); i++ {
-		name, delim, ok := strings.Cut(lines[i], "<<")
-		if !ok {
-			continue
-		}
-		var val []string
-		for i++; i < len(lines) && lines[i] != delim; i++ {
-			val = append(val, lines[i])
-		}
-		m[name] = strings.Join(val, "\n")
-	}
-	return m
-}
-
 func zipResults(t *testing.T, res *analysis.Results) []byte {
-	var buf bytes.Buffer
-	if err := analysis.WriteResults(&buf, res); err != nil {
-		t.Fatal(err)
-	}
-	return ghfake.Zip(map[string][]byte{"results.json": buf.Bytes(), "report.md": []byte("old")})
+	return actiontest.ResultsZip(t, res, map[string][]byte{"report.md": []byte("old")})
 }
 
 func prPayload(number int) map[string]any {
-	return map[string]any{"number": number, "pull_request": map[string]any{"number": number,
-		"head": map[string]any{"sha": "headsha", "ref": "feature", "repo": map[string]any{"full_name": "o/r"}},
-		"base": map[string]any{"sha": "basesha", "ref": "main", "repo": map[string]any{"full_name": "o/r"}}}}
+	return actiontest.PullRequest(number, "o/r", "o/r", "feature")
 }
 
 func TestRunPullRequestRegression(t *testing.T) {
@@ -156,7 +117,7 @@ func TestRunPullRequestRegression(t *testing.T) {
 	if code != ExitGate {
 		t.Fatalf("exit: got %d, want %d (critical regression)\n%s", code, ExitGate, h.stdout.String())
 	}
-	out := h.outputsMap()
+	out := h.OutputsMap()
 	want := map[string]string{"analysis_pass": "false", "verdict": "fail", "regressions": "1", "critical": "1",
 		"baseline-found": "true", "baseline-sha": "basesha", "report-dir": "xpcs-perf-report",
 		"results-file": "xpcs-perf-report/results.json", "benchmarks": "4"}
@@ -176,15 +137,15 @@ func TestRunPullRequestRegression(t *testing.T) {
 		t.Errorf("no ::error annotation for memory/g/b in:\n%s", h.stdout.String())
 	}
 	for _, f := range []string{ResultsName, BaselineName, CmpName, MarkdownName, JSONName, JUnitName, HTMLName} {
-		if _, err := os.Stat(filepath.Join(h.ws, "xpcs-perf-report", f)); err != nil {
+		if _, err := os.Stat(filepath.Join(h.WS, "xpcs-perf-report", f)); err != nil {
 			t.Errorf("report file: %v", err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(h.ws, "xpcs-perf-report", HistoryName)); err == nil {
+	if _, err := os.Stat(filepath.Join(h.WS, "xpcs-perf-report", HistoryName)); err == nil {
 		t.Errorf("a pull request wrote history.jsonl")
 	}
 	// The PR reads the history for trend charts (3 nightly points + this run).
-	cmp, err := analysis.ReadComparisonFile(filepath.Join(h.ws, "xpcs-perf-report", CmpName))
+	cmp, err := analysis.ReadComparisonFile(filepath.Join(h.WS, "xpcs-perf-report", CmpName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,18 +158,18 @@ func TestRunReportOnlyAndForbiddenComment(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "pull_request", prPayload(5))
 	h.fake.ForbidComments = true
-	h.env["INPUT_FAIL-ON-REGRESSION"] = "false"
+	h.Env["INPUT_FAIL-ON-REGRESSION"] = "false"
 	h.fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "other", Zip: zipResults(t, synth(ids, nil, 1))})
 	if code := h.run(Deps{Run: fakeRun("memory/g/[ab]", 3)}); code != ExitPass {
 		t.Fatalf("exit: got %d, want 0 in report-only mode", code)
 	}
-	if out := h.outputsMap(); out["analysis_pass"] != "false" || out["comment-url"] != "" {
+	if out := h.OutputsMap(); out["analysis_pass"] != "false" || out["comment-url"] != "" {
 		t.Errorf("outputs: got %v", out)
 	}
 	if !strings.Contains(h.stdout.String(), "::warning::the token may not comment") {
 		t.Errorf("no fork warning in:\n%s", h.stdout.String())
 	}
-	sum, _ := os.ReadFile(h.summary)
+	sum, _ := os.ReadFile(h.Summary)
 	if !strings.Contains(string(sum), "Not posted as a pull-request comment") || !strings.Contains(string(sum), "memory/g/a") {
 		t.Errorf("job summary lacks the report or the fallback note:\n%s", sum)
 	}
@@ -217,7 +178,7 @@ func TestRunReportOnlyAndForbiddenComment(t *testing.T) {
 func TestRunNightlyWritesHistory(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "schedule", map[string]any{"schedule": "0 2 * * *"})
-	stale := filepath.Join(h.ws, "xpcs-perf-report", BaselineName)
+	stale := filepath.Join(h.WS, "xpcs-perf-report", BaselineName)
 	os.MkdirAll(filepath.Dir(stale), 0o755)
 	os.WriteFile(stale, []byte("stale"), 0o644)
 	old := historyEntry(synth(ids, nil, 1), time.Unix(1e9, 0))
@@ -229,7 +190,7 @@ func TestRunNightlyWritesHistory(t *testing.T) {
 	if code := h.run(Deps{Run: fakeRun("", 1)}); code != ExitPass {
 		t.Fatalf("exit: got %d, want 0\n%s", code, h.stdout.String())
 	}
-	if out := h.outputsMap(); out["verdict"] != "no-baseline" || out["baseline-found"] != "false" {
+	if out := h.OutputsMap(); out["verdict"] != "no-baseline" || out["baseline-found"] != "false" {
 		t.Errorf("outputs: got %v", out)
 	}
 	if !strings.Contains(h.stdout.String(), "::warning::history history.jsonl: skipped history line 2") {
@@ -238,7 +199,7 @@ func TestRunNightlyWritesHistory(t *testing.T) {
 	if _, err := os.Stat(stale); err == nil {
 		t.Errorf("a stale %s of an earlier run was left in the report folder", BaselineName)
 	}
-	entries, skipped, err := readHistoryFile(filepath.Join(h.ws, "xpcs-perf-report", HistoryName))
+	entries, skipped, err := readHistoryFile(filepath.Join(h.WS, "xpcs-perf-report", HistoryName))
 	if err != nil || len(entries) != 2 || len(skipped) != 0 || entries[1].RunID != "77" || len(entries[1].Benchmarks) != 4 {
 		t.Errorf("history: got %d entries (%v, %v), want the old one plus this run", len(entries), skipped, err)
 	}
@@ -255,8 +216,8 @@ func TestRunSkipsDeletedRef(t *testing.T) {
 		called = true
 		return nil, nil
 	}})
-	if code != ExitPass || called || h.outputsMap()["verdict"] != "skipped" {
-		t.Errorf("got exit %d, runner called %v, outputs %v", code, called, h.outputsMap())
+	if code != ExitPass || called || h.OutputsMap()["verdict"] != "skipped" {
+		t.Errorf("got exit %d, runner called %v, outputs %v", code, called, h.OutputsMap())
 	}
 }
 
@@ -408,8 +369,8 @@ func TestDemo(t *testing.T) {
 func TestRunChecksOutputDirFirst(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "push", map[string]any{"ref": "refs/heads/main", "after": "headsha"})
-	os.WriteFile(filepath.Join(h.ws, "a-file"), []byte("x"), 0o644)
-	h.env["INPUT_OUTPUT-DIR"] = "a-file/report"
+	os.WriteFile(filepath.Join(h.WS, "a-file"), []byte("x"), 0o644)
+	h.Env["INPUT_OUTPUT-DIR"] = "a-file/report"
 	called := false
 	code := h.run(Deps{Run: func(context.Context, RunRequest, io.Writer) (*analysis.Results, error) {
 		called = true

@@ -24,7 +24,7 @@ type DemoOptions struct {
 	// `memory/workers/frame_sums\[size=tiny,workers=1\]=3` (that benchmark
 	// really runs 3x longer: the runner busy-waits after each operation).
 	Slowdown  string
-	Threshold float64       // 0.2
+	Threshold float64       // analysis.DefaultConfig().Threshold
 	MinTime   time.Duration // shortest round: 30 ms
 	// Attempts is how often the pair is measured again when the slowed
 	// benchmark came out inconclusive (too noisy to judge on a busy
@@ -56,7 +56,7 @@ func (o *DemoOptions) defaults() {
 		o.Attempts = 3
 	}
 	if o.Threshold <= 0 {
-		o.Threshold = 0.2
+		o.Threshold = analysis.DefaultConfig().Threshold
 	}
 	if o.Dir == "" {
 		o.Dir = "xpcs-perf-demo"

@@ -44,11 +44,8 @@ var _ GitHub = (*ghapi.Client)(nil)
 
 // Deps are the injected parts of the pipeline.
 type Deps struct {
-	// Run measures benchmarks (package main wires package runner).
+	// Run measures benchmarks (internal/cli wires package runner and its suite).
 	Run RunFunc
-	// ShardOf returns the 1-based shard of a benchmark id among n; it must
-	// be the runner's split so ingested and measured shards agree.
-	ShardOf func(id string, n int) int
 	// NewGitHub returns the API client (default: ghapi.New with retries).
 	NewGitHub func(opt ghapi.Options) (GitHub, error)
 	// Now is the clock (default time.Now).

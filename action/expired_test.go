@@ -18,7 +18,7 @@ func TestRunExpiredBaseline(t *testing.T) {
 		t.Run(map[bool]string{false: "listed expired", true: "410 on download"}[gone], func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, "pull_request", prPayload(11))
-			h.env["INPUT_HISTORY-ARTIFACT"] = "off"
+			h.Env["INPUT_HISTORY-ARTIFACT"] = "off"
 			h.fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "basesha",
 				Zip: zipResults(t, synth(ids, nil, 1)), Expired: !gone, Gone: gone})
 			if code := h.run(Deps{Run: fakeRun("", 1)}); code != ExitPass {
@@ -40,12 +40,12 @@ func TestRunExpiredBaseline(t *testing.T) {
 				t.Errorf("the comment calls an expired baseline a first run:\n%s", cs[0].Body)
 			}
 			for _, f := range []string{HTMLName, JUnitName} {
-				data, err := os.ReadFile(filepath.Join(h.ws, "xpcs-perf-report", f))
+				data, err := os.ReadFile(filepath.Join(h.WS, "xpcs-perf-report", f))
 				if err != nil || !strings.Contains(string(data), "none (baseline expired)") || strings.Contains(string(data), "first run") {
 					t.Errorf("%s does not say the baseline expired (or says first run); err %v", f, err)
 				}
 			}
-			if got, want := h.outputsMap()["verdict"], "no-baseline"; got != want {
+			if got, want := h.OutputsMap()["verdict"], "no-baseline"; got != want {
 				t.Errorf("verdict: got %q, want %q", got, want)
 			}
 		})

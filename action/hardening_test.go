@@ -35,9 +35,9 @@ func TestRunInputsInsideReportFolder(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, "push", map[string]any{"ref": "refs/heads/main", "before": "basesha", "after": "headsha"})
-			h.env["INPUT_HISTORY-ARTIFACT"] = "off"
+			h.Env["INPUT_HISTORY-ARTIFACT"] = "off"
 			write := func(rel string, res *analysis.Results) {
-				p := filepath.Join(h.ws, rel)
+				p := filepath.Join(h.WS, rel)
 				os.MkdirAll(filepath.Dir(p), 0o755)
 				var buf bytes.Buffer
 				if err := analysis.WriteResults(&buf, res); err != nil {
@@ -50,25 +50,25 @@ func TestRunInputsInsideReportFolder(t *testing.T) {
 			deps := Deps{Run: fakeRun("", 1)}
 			if tt.resultsFile != "" {
 				write(tt.resultsFile, synth(ids, nil, 1))
-				h.env["INPUT_RESULTS-FILE"] = tt.resultsFile
+				h.Env["INPUT_RESULTS-FILE"] = tt.resultsFile
 				deps = Deps{}
 			}
 			if tt.baselineFile != "" {
 				write(tt.baselineFile, synth(ids, nil, 1))
-				h.env["INPUT_BASELINE-FILE"] = tt.baselineFile
+				h.Env["INPUT_BASELINE-FILE"] = tt.baselineFile
 			}
 			code := h.run(deps)
 			if code != ExitPass {
 				t.Fatalf("exit: got %d, want %d\n%s", code, ExitPass, h.stdout.String())
 			}
-			out := h.outputsMap()
+			out := h.OutputsMap()
 			if got, want := out["benchmarks"], strconv.Itoa(len(ids)); got != want {
 				t.Errorf("benchmarks: got %q, want %q", got, want)
 			}
 			if got, want := out["baseline-found"], strconv.FormatBool(tt.baselineFile != ""); got != want {
 				t.Errorf("baseline-found: got %q, want %q\n%s", got, want, h.stdout.String())
 			}
-			if _, err := os.Stat(filepath.Join(h.ws, "xpcs-perf-report", ResultsName)); err != nil {
+			if _, err := os.Stat(filepath.Join(h.WS, "xpcs-perf-report", ResultsName)); err != nil {
 				t.Errorf("results: %v", err)
 			}
 		})
@@ -82,7 +82,7 @@ func TestRunInputsInsideReportFolder(t *testing.T) {
 func TestRunRateLimitIsNotPermission(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "pull_request", prPayload(9))
-	h.env["INPUT_HISTORY-ARTIFACT"] = "off"
+	h.Env["INPUT_HISTORY-ARTIFACT"] = "off"
 	h.fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "basesha", Zip: zipResults(t, synth(ids, nil, 1))})
 	far := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
 	for i := 0; i < 20; i++ {
@@ -101,7 +101,7 @@ func TestRunRateLimitIsNotPermission(t *testing.T) {
 	if !strings.Contains(log, "rate limit") {
 		t.Errorf("the log does not say rate limit:\n%s", log)
 	}
-	if _, err := os.Stat(filepath.Join(h.ws, "xpcs-perf-report", ResultsName)); err != nil {
+	if _, err := os.Stat(filepath.Join(h.WS, "xpcs-perf-report", ResultsName)); err != nil {
 		t.Errorf("measured results not kept: %v", err)
 	}
 }
@@ -112,10 +112,10 @@ func TestRunRateLimitIsNotPermission(t *testing.T) {
 func TestRunAggregateRefusesOutputOverlap(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "push", map[string]any{"ref": "refs/heads/main", "before": "basesha", "after": "headsha"})
-	h.env["INPUT_MODE"] = "aggregate"
-	h.env["INPUT_RESULTS-FILE"] = "arts"
-	h.env["INPUT_OUTPUT-DIR"] = "arts"
-	p := filepath.Join(h.ws, "arts", ResultsName)
+	h.Env["INPUT_MODE"] = "aggregate"
+	h.Env["INPUT_RESULTS-FILE"] = "arts"
+	h.Env["INPUT_OUTPUT-DIR"] = "arts"
+	p := filepath.Join(h.WS, "arts", ResultsName)
 	os.MkdirAll(filepath.Dir(p), 0o755)
 	var buf bytes.Buffer
 	analysis.WriteResults(&buf, synth(ids, nil, 1))
@@ -139,7 +139,7 @@ func TestRunAnnotationsInert(t *testing.T) {
 	t.Parallel()
 	hostile := []string{"memory/g/\x1b]8;;https://evil\x07a", "memory/g/b\u202Etxt.exe", "::add-mask::memory/g/c", "memory/g/d"}
 	h := newHarness(t, "pull_request", prPayload(12))
-	h.env["INPUT_HISTORY-ARTIFACT"] = "off"
+	h.Env["INPUT_HISTORY-ARTIFACT"] = "off"
 	h.fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "basesha", Zip: zipResults(t, synth(hostile, nil, 1))})
 	code := h.run(Deps{Run: func(ctx context.Context, req RunRequest, log io.Writer) (*analysis.Results, error) {
 		return synth(hostile, regexp.MustCompile("."), 3), nil

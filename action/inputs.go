@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sethvargo/go-githubactions"
+
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi"
 )
@@ -56,10 +58,11 @@ type Inputs struct {
 	Deprecated []string
 }
 
-// input reads INPUT_<NAME> with the name upper-cased and dashes kept, as the
-// runner sets it; spaces become underscores.
+// input reads an input as go-githubactions does: INPUT_<NAME> with the name
+// upper-cased and dashes kept, as the runner sets it (spaces become
+// underscores), trimmed.
 func input(getenv func(string) string, name string) string {
-	return strings.TrimSpace(getenv("INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_"))))
+	return githubactions.New(githubactions.WithGetenv(getenv)).GetInput(name)
 }
 
 // ReadInputs reads and checks the inputs. Paths are resolved against
@@ -133,7 +136,7 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 	}
 	in.Shard = get("shard", "")
 	if in.Shard != "" {
-		if _, _, err := ParseShard(in.Shard); err != nil {
+		if _, _, err := analysis.ParseShard(in.Shard); err != nil {
 			bad("shard", "%v", err)
 		}
 	}
@@ -150,7 +153,7 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 	if in.HistoryArtifact == "" {
 		in.HistoryArtifact = "xpcs-perf-history-" + in.Category
 	}
-	in.Threshold = 0.2
+	in.Threshold = analysis.DefaultConfig().Threshold
 	if v := get("regression-threshold", ""); v != "" {
 		f, err := parseFraction(v)
 		if err != nil || f <= 0 {
@@ -158,7 +161,7 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 		}
 		in.Threshold = f
 	}
-	in.Alpha = 0.05
+	in.Alpha = analysis.DefaultConfig().Alpha
 	if v := get("alpha", ""); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f <= 0 || f >= 1 {
@@ -213,21 +216,10 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 // "xpcs-perf-hdf5", "xpcs-perf-hdf5-shard-1-of-3".
 func DefaultArtifact(category, shard string) string {
 	name := "xpcs-perf-" + category
-	if i, n, err := ParseShard(shard); err == nil && shard != "" {
+	if i, n, err := analysis.ParseShard(shard); err == nil && shard != "" {
 		name += fmt.Sprintf("-shard-%d-of-%d", i, n)
 	}
 	return name
-}
-
-// ParseShard parses "i/n" with 1 <= i <= n.
-func ParseShard(s string) (i, n int, err error) {
-	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(strings.TrimSpace(a))
-	n, err2 := strconv.Atoi(strings.TrimSpace(b))
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
-		return 0, 0, fmt.Errorf("shard %q: want i/n with 1 <= i <= n, e.g. 2/4", s)
-	}
-	return i, n, nil
 }
 
 // inWorkspace resolves p against ws and refuses paths that leave it,

@@ -270,7 +270,7 @@ func (s *state) finish(ctx context.Context, curRuns, baseRuns []*analysis.Result
 	if in.DriftAllowance >= 0 {
 		cfg.DriftAllowance = in.DriftAllowance
 		if in.DriftAllowance == 0 {
-			cfg.DriftSigmas = 0 // side by side: no drift between the sides
+			cfg.DriftWiden = 0 // side by side: no drift between the sides
 		}
 	}
 	if in.FailOn != "" {
@@ -433,13 +433,10 @@ func (s *state) current(ctx context.Context) ([]*analysis.Results, error) {
 }
 
 func (s *state) shardFilter(res *analysis.Results) error {
-	i, n, _ := ParseShard(s.in.Shard)
-	if s.deps.ShardOf == nil {
-		return errors.New("input shard with results-file: this build has no shard function")
-	}
+	i, n, _ := analysis.ParseShard(s.in.Shard)
 	kept := res.Benchmarks[:0]
 	for _, b := range res.Benchmarks {
-		if s.deps.ShardOf(b.ID, n) == i {
+		if analysis.ShardOf(b.ID, n) == i {
 			kept = append(kept, b)
 		}
 	}

@@ -13,13 +13,13 @@ import (
 // Report file names inside the report folder. The folder is uploaded as the
 // next baseline artifact; ResultsName is what the next run looks for.
 const (
-	ResultsName  = "results.json"  // current results (xpcs-perf/results/v1)
-	BaselineName = "baseline.json" // the baseline used, for aggregate mode
-	CmpName      = "cmp.json"      // the comparison (xpcs-perf/comparison/v1)
-	MarkdownName = "report.md"     // the comment / job summary text
-	JSONName     = "report.json"   // comment.ReportSchema
-	JUnitName    = "junit.xml"
-	HTMLName     = "report.html"
+	ResultsName  = "results.json"       // current results (xpcs-perf/results/v1)
+	BaselineName = "baseline.json"      // the baseline used, for aggregate mode
+	CmpName      = "cmp.json"           // the comparison (xpcs-perf/comparison/v1)
+	MarkdownName = comment.MarkdownFile // the comment / job summary text
+	JSONName     = comment.JSONFile     // comment.ReportSchema
+	JUnitName    = comment.JUnitFile
+	HTMLName     = comment.HTMLFile
 	HistoryName  = "history.jsonl"
 )
 
@@ -67,20 +67,15 @@ func WriteReports(dir string, cmp *analysis.Comparison, opt comment.Options) (st
 		return "", err
 	}
 	md := comment.Markdown(cmp, opt)
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{MarkdownName, func(w io.Writer) error { _, err := io.WriteString(w, md); return err }},
-		{JSONName, func(w io.Writer) error { return comment.WriteJSON(w, cmp, opt) }},
-		{JUnitName, func(w io.Writer) error { return comment.WriteJUnit(w, cmp, opt) }},
-		{HTMLName, func(w io.Writer) error { return comment.WriteHTML(w, cmp, opt, comment.DefaultMaxHTMLCharts) }},
-	}
-	for _, f := range files {
+	for _, f := range comment.Formats {
+		write := func(w io.Writer) error { return f.Write(w, cmp, opt, comment.DefaultMaxHTMLCharts) }
+		if f.File == MarkdownName { // rendered once: it is also the comment
+			write = func(w io.Writer) error { _, err := io.WriteString(w, md); return err }
+		}
 		// Through a temporary file and a rename (a full disk leaves the
 		// previous file, never a truncated one).
-		if err := analysis.WriteFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {
-			return md, fmt.Errorf("report %s: %w", f.name, err)
+		if err := analysis.WriteFileAtomic(filepath.Join(dir, f.File), write); err != nil {
+			return md, fmt.Errorf("report %s: %w", f.File, err)
 		}
 	}
 	return md, nil

@@ -20,6 +20,14 @@ func noisy(rng *rand.Rand, n int, center, cv float64) []float64 {
 
 func res(bs ...Benchmark) *Results { return &Results{Schema: ResultsSchema, Benchmarks: bs} }
 
+// sideBySide is DefaultConfig for base and head measured side by side: no
+// run-to-run drift allowed, so the rounds' statistics alone decide.
+func sideBySide() Config {
+	cfg := DefaultConfig()
+	cfg.DriftAllowance = 0
+	return cfg
+}
+
 func bench(id string, samples []float64) Benchmark {
 	return Benchmark{ID: id, Name: id, Unit: "s", Direction: LowerIsBetter, Samples: samples}
 }
@@ -117,7 +125,8 @@ func TestCompareHigherIsBetter(t *testing.T) {
 	mk := func(center float64) Benchmark {
 		return Benchmark{ID: "x", Name: "x", Unit: "MB/s", Direction: HigherIsBetter, Samples: noisy(rng, 10, center, 0.01)}
 	}
-	c, err := Compare(res(mk(1000)), res(mk(400)), DefaultConfig())
+	cfg := sideBySide()
+	c, err := Compare(res(mk(1000)), res(mk(400)), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +135,7 @@ func TestCompareHigherIsBetter(t *testing.T) {
 	if r.Verdict != Regression || r.Severity != Critical || math.Abs(r.Change-1.5) > 0.05 {
 		t.Errorf("MB/s drop: got %s/%s change %.3f", r.Verdict, r.Severity, r.Change)
 	}
-	c, _ = Compare(res(mk(400)), res(mk(1000)), DefaultConfig())
+	c, _ = Compare(res(mk(400)), res(mk(1000)), cfg)
 	if r := findRow(t, c, "x", MetricTime); r.Verdict != Improvement {
 		t.Errorf("MB/s rise: got %s", r.Verdict)
 	}
@@ -147,7 +156,7 @@ func TestDerivedMetricsShownNotCounted(t *testing.T) {
 		}
 		return b
 	}
-	c, err := Compare(res(mk(1, 10)), res(mk(3, 30)), DefaultConfig())
+	c, err := Compare(res(mk(1, 10)), res(mk(3, 30)), sideBySide())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +287,7 @@ func TestCalibration(t *testing.T) {
 	base := res(bench("cal", noisy(rng, 10, 1, 0.01)), bench("work", noisy(rng, 10, 1, 0.01)))
 	// The current machine is 2x slower on everything.
 	cur := res(bench("cal", noisy(rng, 10, 2, 0.01)), bench("work", noisy(rng, 10, 2, 0.01)))
-	cfg := DefaultConfig()
+	cfg := sideBySide()
 	c, _ := Compare(base, cur, cfg)
 	if got := findRow(t, c, "work", MetricTime).Verdict; got != Regression {
 		t.Errorf("without calibration: %s, want regression", got)
@@ -344,7 +353,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Compare(tt.base, tt.cur, DefaultConfig())
+			c, err := Compare(tt.base, tt.cur, sideBySide())
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -544,26 +553,46 @@ func TestCompareRandomBadInput(t *testing.T) {
 
 // TestDriftAllowance: a change inside the run-to-run drift is not a
 // regression (inconclusive, naming the drift); outside it, it is; with a
-// history the allowance comes from the history's spread.
+// history the band of the base branch's run medians decides.
 func TestDriftAllowance(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(21, 22))
 	base := res(bench("x", noisy(rng, 10, 1e-3, 0.02)))
+	hist := func(meds ...float64) map[string]Drift {
+		d, ok := EstimateDrift(meds)
+		if !ok {
+			t.Fatalf("history %v not usable", meds)
+		}
+		return map[string]Drift{"x": d}
+	}
+	quiet := hist(1e-3, 1.02e-3, 0.99e-3, 1.01e-3, 1e-3, 0.98e-3)
+	noisyHist := hist(1e-3, 2.5e-3, 0.6e-3, 1.3e-3, 0.8e-3, 1.9e-3) // up to 2.5x its median
+	// The baseline was a fast outlier run (0.5x the typical 1 ms).
+	fastBase := res(bench("x", noisy(rng, 10, 0.5e-3, 0.02)))
 	for _, tt := range []struct {
 		name   string
+		base   *Results
 		factor float64
 		drift  map[string]Drift
 		want   Verdict
+		past   bool
 		reason string
 	}{
-		{"default: +40% inside ±50%", 1.4, nil, Inconclusive, "separate runs on shared runners differ by up to ±50%"},
-		{"default: 3x outside", 3, nil, Regression, ""},
-		{"quiet history: +40% is a regression", 1.4, map[string]Drift{"x": {Sigma: 0.02, Runs: 12}}, Regression, ""},
-		{"noisy history: 3x inside", 3, map[string]Drift{"x": {Sigma: 0.3, Runs: 12}}, Inconclusive, "runs on the base branch differ by ±257% (history of 12 runs)"},
-		{"short history: default applies", 1.4, map[string]Drift{"x": {Sigma: 0.001, Runs: 3}}, Inconclusive, "default allowance"},
+		{"default: +40% inside ±50%", base, 1.4, nil, Inconclusive, true, "separate runs on shared runners differ by up to ±50%"},
+		{"default: 3x outside", base, 3, nil, Regression, false, ""},
+		{"quiet history: +40% is a regression", base, 1.4, quiet, Regression, false, ""},
+		{"noisy history: 3x inside the widened band", base, 3, noisyHist, Inconclusive, true, "runs on the base branch differ by"},
+		{"noisy history: 6x outside", base, 6, noisyHist, Regression, false, ""},
+		{"short history: default applies", base, 1.4, map[string]Drift{"x": {Runs: 3}}, Inconclusive, true, "default allowance"},
+		// A typical run against an outlier baseline: +100% vs the
+		// baseline, inside the history's band and not past the threshold
+		// relative to the typical run: no warning.
+		{"outlier baseline, typical run", fastBase, 1.0, noisyHist, Inconclusive, false, "this run is at -13%"},
 	} {
 		cur := res(bench("x", noisy(rng, 10, tt.factor*1e-3, 0.02)))
-		c, err := CompareRuns([]*Results{base}, []*Results{cur}, DefaultConfig(), tt.drift)
+		cfg := DefaultConfig()
+		cfg.DriftAllowance = 0.5 // what a quieter runner would set
+		c, err := CompareRuns([]*Results{tt.base}, []*Results{cur}, cfg, tt.drift)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -571,8 +600,8 @@ func TestDriftAllowance(t *testing.T) {
 		if r.Verdict != tt.want || !strings.Contains(r.Reason, tt.reason) {
 			t.Errorf("%s: got %s %q, want %s with %q", tt.name, r.Verdict, r.Reason, tt.want, tt.reason)
 		}
-		if r.Verdict == Inconclusive && (!r.PastThreshold || c.Summary.InconclusivePast != 1) {
-			t.Errorf("%s: past threshold %v, summary %+v: the estimate is past the threshold", tt.name, r.PastThreshold, c.Summary)
+		if r.PastThreshold != tt.past || (c.Summary.InconclusivePast == 1) != tt.past {
+			t.Errorf("%s: past threshold %v (summary %d), want %v", tt.name, r.PastThreshold, c.Summary.InconclusivePast, tt.past)
 		}
 	}
 }
@@ -582,17 +611,14 @@ func TestEstimateDrift(t *testing.T) {
 	if _, ok := EstimateDrift([]float64{1, 2, 3}); ok {
 		t.Error("3 runs accepted, want at least MinDriftRuns")
 	}
-	// Alternating ±10% around 1: every successive |log difference| is
-	// log(1.1/0.9); sigma = 1.4826·that/√2.
-	d, ok := EstimateDrift([]float64{1.1, 0.9, 1.1, 0.9, 1.1, 0.9})
-	want := MADScale * math.Log(1.1/0.9) / math.Sqrt2
-	if !ok || math.Abs(d.Sigma-want) > 1e-12 || d.Runs != 6 {
-		t.Errorf("got %+v %v, want sigma %v over 6 runs", d, ok, want)
+	d, ok := EstimateDrift([]float64{1.1, 0.9, 1.2, 0.8, 1.0, 0, math.Inf(1)})
+	if !ok || d.Runs != 5 || math.Abs(d.Center-0) > 1e-12 || math.Abs(d.Lo-math.Log(0.8)) > 1e-12 || math.Abs(d.Hi-math.Log(1.2)) > 1e-12 {
+		t.Errorf("got %+v %v, want 5 runs, center log 1, band [log 0.8, log 1.2]", d, ok)
 	}
-	// A step change of the code moves one difference only.
-	d, _ = EstimateDrift([]float64{1, 1.01, 0.99, 1, 3, 3.03, 2.97, 3})
-	if d.Sigma > 0.03 {
-		t.Errorf("a step inflated sigma to %v", d.Sigma)
+	// Alternating ±10%: every successive |log difference| is log(1.1/0.9).
+	d, _ = EstimateDrift([]float64{1.1, 0.9, 1.1, 0.9, 1.1, 0.9})
+	if want := MADScale * math.Log(1.1/0.9) / math.Sqrt2; math.Abs(d.Sigma-want) > 1e-12 {
+		t.Errorf("sigma %v, want %v", d.Sigma, want)
 	}
 }
 

@@ -9,15 +9,21 @@ import (
 // Drift is the run-to-run spread of one benchmark on the base branch: how
 // much the median of a run moves between runs of the same code on the
 // runners, which the rounds inside one run do not show (shared runners move
-// 2-7x between runs; docs/STATISTICS.md).
+// 2-7x between runs; docs/STATISTICS.md). All values are natural logs of
+// run medians.
 type Drift struct {
-	// Sigma is the robust standard deviation of log(run median) between
-	// consecutive runs (see EstimateDrift).
-	Sigma float64 `json:"sigma"`
 	// Runs is the number of run medians it was estimated from.
 	Runs int `json:"runs"`
+	// Center is the median of the log run medians: the base branch's
+	// typical run. Lo and Hi are the smallest and largest.
+	Center float64 `json:"center"`
+	Lo     float64 `json:"lo"`
+	Hi     float64 `json:"hi"`
+	// Sigma is a robust run-to-run standard deviation (1.4826·median
+	// |successive difference|/√2), reported for information.
+	Sigma float64 `json:"sigma"`
 	// CPU is the same for the benchmark's CPU time (MetricCPU), when the
-	// history has it: the spread that applies when it is judged on CPU time.
+	// history has it: the band that applies when it is judged on CPU time.
 	CPU *Drift `json:"cpu,omitempty"`
 }
 
@@ -25,16 +31,19 @@ type Drift struct {
 // the default allowance (Config.DriftAllowance) applies.
 const MinDriftRuns = 5
 
-// EstimateDrift estimates the run-to-run spread of a benchmark from the
-// medians of its runs in time order (non-positive values are skipped):
-//
-//	σ = 1.4826 · median_i |log x_i - log x_{i-1}| / √2
-//
-// the median absolute successive difference of the log medians, scaled to
-// a standard deviation for normal data. Successive differences make it
-// robust to a change of the code on the base branch (a step moves one
-// difference) and the median to outlier runs. ok is false with fewer than
+// EstimateDrift summarises the medians of a benchmark's runs on the base
+// branch (non-positive and infinite values are skipped): the median, the
+// smallest and the largest log median. ok is false with fewer than
 // MinDriftRuns usable medians.
+//
+// The comparison calls a change "inside the drift" when the current run's
+// median lies in the band of the base branch's runs widened by
+// Config.DriftWiden about its center (driftBand): a range is what the
+// runners were actually seen to do, it does not assume normal tails (the
+// drift measured here is heavy-tailed: a normal model with 3 robust sigmas
+// still false-alarmed on 1.5-2.5% of benchmarks), and it is relative to
+// the base branch's typical run, so a baseline run that was itself an
+// outlier cannot make every pull request look slower.
 func EstimateDrift(medians []float64) (d Drift, ok bool) {
 	var logs []float64
 	for _, x := range medians {
@@ -50,19 +59,81 @@ func EstimateDrift(medians []float64) (d Drift, ok bool) {
 		diffs[i-1] = math.Abs(logs[i] - logs[i-1])
 	}
 	slices.Sort(diffs)
-	return Drift{Sigma: MADScale * Quantile(diffs, 0.5) / math.Sqrt2, Runs: len(logs)}, true
+	sorted := slices.Clone(logs)
+	slices.Sort(sorted)
+	return Drift{
+		Runs:   len(logs),
+		Center: Quantile(sorted, 0.5),
+		Lo:     sorted[0],
+		Hi:     sorted[len(sorted)-1],
+		Sigma:  MADScale * Quantile(diffs, 0.5) / math.Sqrt2,
+	}, true
 }
 
-// driftAllowance is the drift allowed on a benchmark whose sides are one
-// run each, in log units, and where it came from: DriftSigmas·√2·σ from the
-// history when it had enough runs, else the default Config.DriftAllowance
-// (0 disables it: nothing is allowed, as for interleaved A/B runs).
-func driftAllowance(d Drift, cfg Config) (float64, string) {
-	if d.Runs >= MinDriftRuns && d.Sigma >= 0 && !math.IsNaN(d.Sigma) && !math.IsInf(d.Sigma, 0) {
-		return cfg.DriftSigmas * math.Sqrt2 * d.Sigma, fmt.Sprintf("history of %d runs", d.Runs)
+// usable reports whether d came from enough history runs and is finite.
+func (d Drift) usable() bool {
+	for _, x := range []float64{d.Center, d.Lo, d.Hi} {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return d.Runs >= MinDriftRuns && d.Lo <= d.Center && d.Center <= d.Hi
+}
+
+// driftBand is the drift allowed on a benchmark judged on one run per side.
+//
+// With a usable history (d): the band of log medians
+//
+//	[Center - w·(Center-Lo), Center + w·(Hi-Center)],  w = Config.DriftWiden,
+//
+// inside which the current run's median counts as drift (a regression must
+// lie above it, an improvement below it). Without: the current median
+// must differ from the baseline's by more than a factor 1+DriftAllowance
+// (0 disables it: base and head measured side by side).
+type driftBand struct {
+	history bool
+	center  float64 // log; history only
+	lo, hi  float64 // log bounds of the current median (history), or ± allowance (default)
+	runs    int
+	source  string
+}
+
+func (b driftBand) active() bool { return b.history || b.hi > 0 }
+
+func newDriftBand(d Drift, cfg Config) driftBand {
+	if d.usable() && cfg.DriftWiden > 0 {
+		w := cfg.DriftWiden
+		return driftBand{history: true, center: d.Center, runs: d.Runs,
+			lo: d.Center - w*(d.Center-d.Lo), hi: d.Center + w*(d.Hi-d.Center),
+			source: fmt.Sprintf("history of %d runs", d.Runs)}
 	}
 	if cfg.DriftAllowance > 0 {
-		return math.Log1p(cfg.DriftAllowance), "default allowance for separate runs without history"
+		a := math.Log1p(cfg.DriftAllowance)
+		return driftBand{lo: -a, hi: a, source: "default allowance for separate runs without history"}
 	}
-	return 0, ""
+	return driftBand{}
+}
+
+// inside reports whether a change of the current run (its median cur and
+// its estimated log shift vs the baseline) is inside the drift, in the
+// direction of the change (worse for a regression).
+func (b driftBand) inside(cur, shift float64, slower bool) bool {
+	switch {
+	case !b.active():
+		return false
+	case b.history && slower:
+		return math.Log(cur) <= b.hi
+	case b.history:
+		return math.Log(cur) >= b.lo
+	}
+	return math.Abs(shift) <= b.hi
+}
+
+// width is the allowance as a fraction for reports: how far above its
+// typical run (history) or the baseline (default) a run may be.
+func (b driftBand) width() float64 {
+	if b.history {
+		return math.Expm1(b.hi - b.center)
+	}
+	return math.Expm1(b.hi)
 }

@@ -28,8 +28,17 @@ func ExampleCompare() {
 	cur := &analysis.Results{Benchmarks: []analysis.Benchmark{
 		{ID: "hdf5/read", Unit: "s", Samples: []float64{1.61, 1.58, 1.60, 1.63, 1.59, 1.62}},
 	}}
-	c, _ := analysis.Compare(base, cur, analysis.DefaultConfig())
+	// Base and head measured side by side (A/B): no run-to-run drift between
+	// them. With the default allowance for separate runs without history
+	// (±200%), the same +60% would be inconclusive, naming the drift.
+	cfg := analysis.DefaultConfig()
+	cfg.DriftAllowance = 0
+	c, _ := analysis.Compare(base, cur, cfg)
 	r := c.Rows[0]
 	fmt.Printf("%s %s ratio=%.3f p=%.4f gate pass=%v\n", r.Verdict, r.Severity, r.Ratio, r.P, c.Gate.Pass)
-	// Output: regression major ratio=1.605 p=0.0022 gate pass=false
+	c, _ = analysis.Compare(base, cur, analysis.DefaultConfig())
+	fmt.Printf("separate runs: %s, past the threshold: %v\n", c.Rows[0].Verdict, c.Rows[0].PastThreshold)
+	// Output:
+	// regression major ratio=1.605 p=0.0022 gate pass=false
+	// separate runs: inconclusive, past the threshold: true
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -245,10 +246,10 @@ type Config struct {
 	// says how the default was measured). 0 disables it: for base and head
 	// measured side by side (interleaved A/B).
 	DriftAllowance float64 `json:"drift_allowance"`
-	// DriftSigmas scales the allowance estimated from history: a change is
-	// inside the drift when |log ratio| <= DriftSigmas·√2·σ, σ the robust
-	// run-to-run standard deviation of log medians on the base branch.
-	DriftSigmas float64 `json:"drift_sigmas"`
+	// DriftWiden widens the band of the history's run medians about their
+	// median: with a history, a change is inside the drift when the current
+	// run's median lies inside it. 0 ignores the history's drift.
+	DriftWiden float64 `json:"drift_widen"`
 	// Clock chooses the primary time of benchmarks that carry both clocks
 	// (Samples = wall time and a MetricCPU metric): ClockAuto (default)
 	// judges single-threaded benchmarks on CPU time, which drifts far less
@@ -318,6 +319,8 @@ type Row struct {
 	// PastThreshold marks an inconclusive row whose estimated change is at
 	// or past the regression threshold: reports name it with a warning.
 	PastThreshold bool `json:"past_threshold,omitempty"`
+	// drift is the band behind Drift, for decide (not serialised).
+	drift driftBand
 	// P is the raw two-sided Mann-Whitney p-value, Q the Benjamini-Hochberg
 	// adjusted one used for the decision.
 	P      float64 `json:"p"`
@@ -468,6 +471,32 @@ type ScalingModel struct {
 	Exponent  float64 `json:"exponent,omitempty"`
 	AIC       float64 `json:"aic"`
 	RSS       float64 `json:"rss"`
+}
+
+// Value evaluates the model at size n: Coef*f(n) + Intercept with f = 1,
+// ln n, n, n ln n, n² for "constant", "log", "linear", "nlogn",
+// "quadratic", and Coef*n^Exponent (+ Intercept) for "power". It returns
+// NaN for an unknown model name. analysis/scaling fits with the same
+// functions and the reports draw the models with it.
+func (m ScalingModel) Value(n float64) float64 {
+	var f float64
+	switch m.Name {
+	case "constant":
+		f = 1
+	case "log":
+		f = math.Log(n)
+	case "linear":
+		f = n
+	case "nlogn":
+		f = n * math.Log(n)
+	case "quadratic":
+		f = n * n
+	case "power":
+		f = math.Pow(n, m.Exponent)
+	default:
+		return math.NaN()
+	}
+	return m.Coef*f + m.Intercept
 }
 
 // ErrSchema reports a document whose schema this version cannot read.

@@ -394,24 +394,6 @@ func TestHTMLChartCap(t *testing.T) {
 	}
 }
 
-func TestModelValue(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		m    analysis.ScalingModel
-		n    float64
-		want float64
-	}{
-		{analysis.ScalingModel{Name: "constant", Coef: 2, Intercept: 1}, 100, 3},
-		{analysis.ScalingModel{Name: "linear", Coef: 2}, 100, 200},
-		{analysis.ScalingModel{Name: "quadratic", Coef: 1}, 10, 100},
-		{analysis.ScalingModel{Name: "power", Coef: 3, Exponent: 1.5}, 4, 24},
-	} {
-		if got := ModelValue(tc.m, tc.n); got != tc.want {
-			t.Errorf("ModelValue(%s, %g) = %g, want %g", tc.m.Name, tc.n, got, tc.want)
-		}
-	}
-}
-
 func TestJUnitHostileCDATA(t *testing.T) {
 	t.Parallel()
 	c := &analysis.Comparison{
@@ -488,4 +470,23 @@ func FuzzEscapeMarkdown(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFormatsTable: every format has a distinct name and file, and
+// FormatNames lists them for messages.
+func TestFormatsTable(t *testing.T) {
+	t.Parallel()
+	names, files := map[string]bool{}, map[string]bool{}
+	for _, f := range Formats {
+		if names[f.Name] || files[f.File] || f.Write == nil {
+			t.Errorf("format %+v: duplicate name or file, or no renderer", f)
+		}
+		names[f.Name], files[f.File] = true, true
+		if g, ok := FormatByName(f.Name); !ok || g.File != f.File {
+			t.Errorf("FormatByName(%q) = %+v, %v", f.Name, g, ok)
+		}
+	}
+	if got, want := FormatNames(), "md, json, junit or html"; got != want {
+		t.Errorf("FormatNames() = %q, want %q", got, want)
+	}
 }

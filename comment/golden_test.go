@@ -52,7 +52,7 @@ func largeComparison(n int) *analysis.Comparison {
 		Category: "scalability",
 		Current:  analysis.RunInfo{Run: analysis.Run{Commit: "9f2c4e1a7b3d5f60718293a4b5c6d7e8f9012345", Branch: "pr", Finished: goldenNow}},
 		Baseline: &analysis.RunInfo{Run: analysis.Run{Commit: "1a2b3c4d5e6f708192a3b4c5d6e7f80912345678", Branch: "main", Finished: goldenNow.Add(-26 * time.Hour)}},
-		Config:   analysis.Config{Threshold: 0.2, Alpha: 0.05, MinSamples: 4, Correction: "bh", DriftAllowance: 0.5, DriftSigmas: 3},
+		Config:   analysis.Config{Threshold: 0.2, Alpha: 0.05, MinSamples: 4, Correction: "bh", DriftAllowance: 0.5, DriftWiden: 2},
 		Gate:     analysis.Gate{Pass: false, Reasons: []string{"200 critical regressions (limit 0)"}},
 	}
 	for i := range n {

@@ -761,9 +761,9 @@ func (m *mdRenderer) methodText(esc func(string) string) string {
 			corr = "Benjamini-Hochberg across the suite (q)"
 		}
 		drift := "no run-to-run drift allowance (base and head measured side by side)"
-		if cf.DriftAllowance > 0 || cf.DriftSigmas > 0 {
-			drift = fmt.Sprintf("a change inside the run-to-run drift of separate runs is not called a regression (%.1f× the spread of run medians on the base branch when the history has at least %d runs, else ±%s)",
-				cf.DriftSigmas*math.Sqrt2, analysis.MinDriftRuns, FormatPercent(cf.DriftAllowance))
+		if cf.DriftAllowance > 0 || cf.DriftWiden > 0 {
+			drift = fmt.Sprintf("a change inside the run-to-run drift of separate runs is not called a regression (a run inside the range of the base branch's run medians widened %s× about their median, when the history has at least %d runs; else within ±%s of the baseline)",
+				trimFloat(cf.DriftWiden), analysis.MinDriftRuns, FormatPercent(cf.DriftAllowance))
 		}
 		// Name the test that was used: rows without raw samples (pytest
 		// summaries) get Welch's t-test, several runs per side a t-test

@@ -185,31 +185,6 @@ func trendSVG(t *analysis.TrendInfo) template.HTML {
 	return template.HTML(b.String())
 }
 
-// ModelValue evaluates a fitted scaling model at size n:
-// Coef*f(n) + Intercept with f = 1, ln n, n, n ln n, n² for "constant",
-// "log", "linear", "nlogn", "quadratic", and Coef*n^Exponent (+ Intercept)
-// for "power". It returns NaN for an unknown model name.
-func ModelValue(m analysis.ScalingModel, n float64) float64 {
-	var f float64
-	switch m.Name {
-	case "constant":
-		f = 1
-	case "log":
-		f = math.Log(n)
-	case "linear":
-		f = n
-	case "nlogn":
-		f = n * math.Log(n)
-	case "quadratic":
-		f = n * n
-	case "power":
-		f = math.Pow(n, m.Exponent)
-	default:
-		return math.NaN()
-	}
-	return m.Coef*f + m.Intercept
-}
-
 // scalingSVG draws the measured (n, value) points on log-log axes with the
 // best model as a solid curve and the other models dashed.
 func scalingSVG(s *analysis.ScalingInfo) template.HTML {
@@ -246,7 +221,7 @@ func scalingSVG(s *analysis.ScalingInfo) template.HTML {
 		var poly []string
 		for i := range 41 {
 			ln := math.Log10(nlo) + (math.Log10(nhi)-math.Log10(nlo))*float64(i)/40
-			v := ModelValue(m, math.Pow(10, ln))
+			v := m.Value(math.Pow(10, ln))
 			if !(v > 0) || math.IsInf(v, 0) {
 				continue
 			}

@@ -4,7 +4,7 @@
 
 ## test-analysis: unit, conformance (benchstat, pytest-benchmark fixtures) and bad-input tests.
 test-analysis:
-	$(GO) test -race ./analysis/ && $(GO) test -run 'TestCompareCommand' .
+	$(GO) test -race ./analysis/ && $(GO) test -run 'TestCompareCommand' ./internal/cli/
 
 ## bench-analysis: BenchmarkCompare10k (10,000 benchmarks x 20 samples) and
 ## BenchmarkCompare150kRounds (one benchmark, 150,000 rounds per side), 5 runs each.

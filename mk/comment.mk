@@ -3,7 +3,7 @@
 
 ## test-comment: unit and golden tests of comment/ (junitparser test runs when python3-junitparser is installed).
 test-comment:
-	$(GO) test -race ./comment/ && $(GO) test -run 'TestReportCommand' .
+	$(GO) test -race ./comment/ && $(GO) test -run 'TestReportCommand' ./internal/cli/
 
 ## test-comment-browser: headless Chromium loads the dashboards (slow; build tag integration).
 test-comment-browser:

@@ -12,7 +12,7 @@ docker-build:
 
 ## docker-test: build the image and run the container tests (help, LZF/bitshuffle, benchmarks, PR-with-regression against the fake GitHub).
 docker-test:
-	XPCS_REQUIRE_TOOLS=1 $(GO) test -count=1 -timeout 30m -tags integration -v ./container/
+	XPCS_REQUIRE_TOOLS=1 $(GO) test -count=1 -timeout 30m -tags integration -v ./internal/container/
 
 ## docker-overhead: wall time of `docker run` vs the binary directly (--help and a tiny category), medians of N=5.
 docker-overhead: build

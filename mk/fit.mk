@@ -4,7 +4,7 @@
 ## test-fit: unit tests of xpcs/fit, xpcs/twotime and the fit command (race detector on).
 test-fit:
 	$(GO) test -race ./xpcs/fit/... ./xpcs/twotime/...
-	$(GO) test -run 'CmdFit' .
+	$(GO) test -run 'CmdFit' ./internal/cli/
 
 ## bench-fit: Go fitting vs scipy curve_fit, interleaved, medians and ratio (docs/perf/fit.md).
 bench-fit:

@@ -11,7 +11,7 @@ RELIABILITY_OUT := out/reliability
 RELIABILITY_FUZZ := \
 	analysis:FuzzGate analysis:FuzzRules \
 	ghapi:FuzzEvent ghapi:FuzzUnzip \
-	reliability:FuzzPipeline \
+	internal/reliability:FuzzPipeline \
 	analysis/ingest:FuzzDetect analysis/ingest:FuzzPytest analysis/ingest:FuzzGobench \
 	analysis/ingest:FuzzGoogle analysis/ingest:FuzzResults \
 	analysis/trend:FuzzHistory comment:FuzzEscapeMarkdown h5:FuzzBitshuffleLZ4Decode
@@ -24,13 +24,13 @@ reliability: reliability-hostile reliability-sigterm reliability-fuzz reliabilit
 ## tests (race detector on) plus the hostile tests and fuzz seeds of the other packages.
 reliability-hostile:
 	@mkdir -p $(RELIABILITY_OUT)
-	$(GO) test -race -count=1 -v ./reliability/ 2>&1 | tee $(RELIABILITY_OUT)/hostile.log | grep -E '^(---|ok|FAIL|PASS)|KNOWN BUG' ; test $${PIPESTATUS[0]} -eq 0
+	$(GO) test -race -count=1 -v ./internal/reliability/ 2>&1 | tee $(RELIABILITY_OUT)/hostile.log | grep -E '^(---|ok|FAIL|PASS)|KNOWN BUG' ; test $${PIPESTATUS[0]} -eq 0
 	$(GO) test -count=1 -run 'Hostile|Fuzz|GoroutineLeak|BadInput|CorruptChunk' -v ./h5/ ./runner/ ./ghapi/ ./analysis/ 2>&1 | tee $(RELIABILITY_OUT)/hostile-pkgs.log | grep -E '^(---|ok|FAIL)|KNOWN BUG' ; test $${PIPESTATUS[0]} -eq 0
 
 ## reliability-sigterm: builds the binary, SIGTERMs `xpcs-perf run` mid-run and checks the partial
 ## results; runs the user-data benchmark on a text file named .h5 and a truncated HDF5 file.
 reliability-sigterm:
-	$(GO) test -count=1 -tags integration -run 'TestSIGTERMWritesPartialResults|TestHostileDataFiles' -v ./reliability/
+	$(GO) test -count=1 -tags integration -run 'TestSIGTERMWritesPartialResults|TestHostileDataFiles' -v ./internal/reliability/
 
 ## reliability-fuzz: each fuzz target for FUZZTIME; a crasher is kept in testdata/fuzz and fails the target.
 reliability-fuzz:
@@ -46,9 +46,9 @@ reliability-fuzz:
 ## every report and the sticky comment; wall time and peak heap per stage.
 reliability-load:
 	@mkdir -p $(RELIABILITY_OUT)
-	RELIABILITY_LOAD_OUT=$(RELIABILITY_OUT)/load.md $(GO) test -count=1 -timeout 30m -run '^TestLoad$$' -v ./reliability/ -reliability.load
+	RELIABILITY_LOAD_OUT=$(RELIABILITY_OUT)/load.md $(GO) test -count=1 -timeout 30m -run '^TestLoad$$' -v ./internal/reliability/ -reliability.load
 	@cat $(RELIABILITY_OUT)/load.md
 
-## reliability-strict: the known bugs listed in reliability/known_test.go fail instead of logging.
+## reliability-strict: the known bugs listed in internal/reliability/known_test.go fail instead of logging.
 reliability-strict:
-	XPCS_RELIABILITY_STRICT=1 $(GO) test -count=1 ./reliability/ ./h5/
+	XPCS_RELIABILITY_STRICT=1 $(GO) test -count=1 ./internal/reliability/ ./h5/

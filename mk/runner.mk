@@ -1,4 +1,4 @@
-# Benchmark engine and categories (runner/, cmd_run.go, cmd_list.go, examples/custombench).
+# Benchmark engine (runner/) and the XPCS suite (runner/suite/), the run and list commands (internal/cli), examples/custombench.
 .PHONY: test-runner bench-runner-accuracy bench-runner-categories bench-runner-repeat
 
 RUNNER_OUT ?= out/runner
@@ -7,7 +7,7 @@ RUNNER_OUT ?= out/runner
 test-runner:
 	$(GO) test -race -short ./runner/... ./examples/custombench/
 	$(GO) test ./runner/...
-	$(GO) test -run 'RunCommand|RunUsage|ListCommand|JoinExport' .
+	$(GO) test -run 'RunCommand|RunUsage|ListCommand|JoinExport' ./internal/cli/
 
 ## bench-runner-accuracy: engine median vs testing.Benchmark, empty-benchmark overhead (figures in -v output).
 bench-runner-accuracy:

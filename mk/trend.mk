@@ -4,7 +4,7 @@
 
 ## test-trend: unit tests (race detector) of trend and scaling, and the trend command.
 test-trend:
-	$(GO) test -race -count=1 ./analysis/trend/ ./analysis/scaling/ && $(GO) test -count=1 -run 'TestTrend' .
+	$(GO) test -race -count=1 ./analysis/trend/ ./analysis/scaling/ && $(GO) test -count=1 -run 'TestTrend' ./internal/cli/
 
 ## bench-trend: AnalyzeAll over 1,000 runs x 100 benchmarks, history decoding, scaling fit.
 bench-trend:

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
 // Config holds the engine settings. The defaults ([DefaultConfig]) are the
@@ -34,14 +36,11 @@ type Config struct {
 	// out are skipped and named (default 5 min, 0 = unlimited).
 	TimeBudget Duration `json:"time_budget"`
 
-	// RegressionThreshold (seed: 0.2), Confidence (seed: 0.95) and
-	// MemoryThresholdMB (seed: 1024) are recorded in results.json for the
-	// comparison stage; MemoryThresholdMB also decides whether
-	// memory_intensive benchmarks may run (the machine needs that much
-	// available memory).
-	RegressionThreshold float64 `json:"regression_threshold"`
-	Confidence          float64 `json:"confidence"`
-	MemoryThresholdMB   float64 `json:"memory_threshold_mb"`
+	// MemoryThresholdMB (seed: 1024) decides whether memory_intensive
+	// benchmarks may run: the machine needs that much available memory.
+	// (The seed's regression threshold and confidence belong to the
+	// comparison: analysis.DefaultConfig.)
+	MemoryThresholdMB float64 `json:"memory_threshold_mb"`
 
 	// Selection.
 	Categories      []string `json:"categories,omitempty"`
@@ -66,18 +65,16 @@ type Config struct {
 // defaults.
 func DefaultConfig() Config {
 	return Config{
-		Rounds:              10,
-		MinRounds:           5,
-		WarmupRounds:        3,
-		MaxTime:             Duration(30 * time.Second),
-		MinTime:             Duration(10 * time.Millisecond),
-		Grace:               Duration(10 * time.Second),
-		TimeBudget:          Duration(5 * time.Minute),
-		RegressionThreshold: 0.2,
-		Confidence:          0.95,
-		MemoryThresholdMB:   1024,
-		Sizes:               []string{"tiny", "small"},
-		Counters:            true,
+		Rounds:            10,
+		MinRounds:         5,
+		WarmupRounds:      3,
+		MaxTime:           Duration(30 * time.Second),
+		MinTime:           Duration(10 * time.Millisecond),
+		Grace:             Duration(10 * time.Second),
+		TimeBudget:        Duration(5 * time.Minute),
+		MemoryThresholdMB: 1024,
+		Sizes:             []string{"tiny", "small"},
+		Counters:          true,
 	}
 }
 
@@ -108,6 +105,79 @@ func LoadConfigFile(c *Config, path string, optional bool) error {
 	return nil
 }
 
+// DebugEnv is the environment variable that turns on detailed logging
+// (XPCS_PERFORMANCE_DEBUG=1), like Config.Debug.
+const DebugEnv = "XPCS_PERFORMANCE_DEBUG"
+
+// Overrides are the settings a run takes over the defaults and
+// .xpcs-perf.json: the run command's flags, the action's inputs. A zero
+// field keeps the setting, but for Warmup and TimeBudget, where 0 is a
+// value and a negative one keeps it.
+type Overrides struct {
+	Categories, Sizes, Data []string
+	Filter                  string
+	Rounds                  int // also lowers MinRounds to Rounds
+	Warmup                  int // < 0: keep
+	MaxTime, MinTime        time.Duration
+	TimeBudget              time.Duration // < 0: keep; 0: unlimited
+	Shard                   string
+	ProfileDir              string
+	MemoryIntensive         bool // adds to the file's setting
+	NoCounters              bool
+	Debug                   bool   // adds to the file's setting and DebugEnv
+	Slowdown                string // else SlowdownEnv, else the file's setting
+}
+
+// Apply overlays o on c, reading SlowdownEnv and DebugEnv through getenv:
+// the one place where a run's configuration is put together (the run
+// command and the action both call it after LoadConfigFile).
+func (c *Config) Apply(o Overrides, getenv func(string) string) {
+	if len(o.Categories) > 0 {
+		c.Categories = o.Categories
+	}
+	if len(o.Sizes) > 0 {
+		c.Sizes = o.Sizes
+	}
+	if len(o.Data) > 0 {
+		c.Data = o.Data
+	}
+	if o.Filter != "" {
+		c.Filter = o.Filter
+	}
+	if o.Rounds > 0 {
+		c.Rounds = o.Rounds
+		c.MinRounds = min(c.MinRounds, o.Rounds)
+	}
+	if o.Warmup >= 0 {
+		c.WarmupRounds = o.Warmup
+	}
+	if o.MaxTime > 0 {
+		c.MaxTime = Duration(o.MaxTime)
+	}
+	if o.MinTime > 0 {
+		c.MinTime = Duration(o.MinTime)
+	}
+	if o.TimeBudget >= 0 {
+		c.TimeBudget = Duration(o.TimeBudget)
+	}
+	if o.Shard != "" {
+		c.Shard = o.Shard
+	}
+	if o.ProfileDir != "" {
+		c.ProfileDir = o.ProfileDir
+	}
+	c.MemoryIntensive = c.MemoryIntensive || o.MemoryIntensive
+	slowdown := o.Slowdown
+	if slowdown == "" {
+		slowdown = getenv(SlowdownEnv)
+	}
+	if slowdown != "" {
+		c.Slowdown = slowdown
+	}
+	c.Counters = c.Counters && !o.NoCounters
+	c.Debug = c.Debug || o.Debug || getenv(DebugEnv) == "1"
+}
+
 // Validate checks the settings for values the engine cannot honour.
 func (c *Config) Validate() error {
 	switch {
@@ -121,10 +191,6 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("max_time must be > 0, got %v", c.MaxTime)
 	case c.MinTime < 0:
 		return fmt.Errorf("min_time must be >= 0, got %v", c.MinTime)
-	case c.RegressionThreshold < 0:
-		return fmt.Errorf("regression_threshold must be >= 0, got %g", c.RegressionThreshold)
-	case c.Confidence <= 0 || c.Confidence >= 1:
-		return fmt.Errorf("confidence must be in (0,1), got %g", c.Confidence)
 	}
 	for _, s := range c.Sizes {
 		if _, ok := Sizes[s]; !ok {
@@ -132,7 +198,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.Shard != "" {
-		if _, _, err := ParseShard(c.Shard); err != nil {
+		if _, _, err := analysis.ParseShard(c.Shard); err != nil {
 			return err
 		}
 	}
@@ -147,16 +213,14 @@ func (c *Config) Validate() error {
 // Map returns the settings recorded in results.json's "config".
 func (c *Config) Map() map[string]any {
 	m := map[string]any{
-		"rounds":               c.Rounds,
-		"min_rounds":           c.MinRounds,
-		"warmup_rounds":        c.WarmupRounds,
-		"max_time_s":           time.Duration(c.MaxTime).Seconds(),
-		"min_time_s":           time.Duration(c.MinTime).Seconds(),
-		"time_budget_s":        time.Duration(c.TimeBudget).Seconds(),
-		"regression_threshold": c.RegressionThreshold,
-		"confidence":           c.Confidence,
-		"memory_threshold_mb":  c.MemoryThresholdMB,
-		"sizes":                c.Sizes,
+		"rounds":              c.Rounds,
+		"min_rounds":          c.MinRounds,
+		"warmup_rounds":       c.WarmupRounds,
+		"max_time_s":          time.Duration(c.MaxTime).Seconds(),
+		"min_time_s":          time.Duration(c.MinTime).Seconds(),
+		"time_budget_s":       time.Duration(c.TimeBudget).Seconds(),
+		"memory_threshold_mb": c.MemoryThresholdMB,
+		"sizes":               c.Sizes,
 	}
 	if len(c.Categories) > 0 {
 		m["categories"] = c.Categories

@@ -33,6 +33,13 @@ type Runner struct {
 	Checkpoint func(*analysis.Results)
 	// Getenv reads the environment for Environment (default os.Getenv).
 	Getenv func(string) string
+	// Finishers post-process the results after the last benchmark, in
+	// order: derived figures that need several benchmarks (a suite's
+	// complexity fits, parallel efficiency).
+	Finishers []func(*analysis.Results)
+	// HDF5Version, when set, reports the libhdf5 version for the machine
+	// block of results.json (the engine itself does not link libhdf5).
+	HDF5Version func() string
 
 	logf      func(string, ...any)
 	slowdown  []Slowdown
@@ -92,6 +99,9 @@ func (r *Runner) Run(ctx context.Context, benches []*Benchmark) *analysis.Result
 		Machine: MachineInfo(getenv),
 		Config:  r.Config.Map(),
 	}
+	if r.HDF5Version != nil {
+		res.Machine.HDF5Version = r.HDF5Version()
+	}
 	res.Run.Shard = r.Config.Shard
 	res.Run.Started = time.Now().UTC()
 	res.Config["timer_precision_s"] = r.precision.Seconds()
@@ -140,7 +150,7 @@ func (r *Runner) Run(ctx context.Context, benches []*Benchmark) *analysis.Result
 		res.Notes = append(res.Notes, msg)
 		prog.Skipped(msg)
 	}
-	for _, f := range finishers {
+	for _, f := range r.Finishers {
 		f(res)
 	}
 	if n := r.abandoned.Load(); n > 0 {
@@ -248,7 +258,9 @@ var errStop = errors.New("stopped")
 // a compression filter whose plugin is not installed.
 var ErrSkip = errors.New("skipped")
 
-// measure is the measurement proper (runs on the benchmark goroutine).
+// measure is the measurement proper (runs on the benchmark goroutine):
+// setup, the plan (first call, calibration, warm-up, rounds), the timed
+// rounds under the profilers and counters, and the result record.
 func (r *Runner) measure(ctx context.Context, b *Benchmark, maxTime time.Duration) (analysis.Benchmark, error) {
 	out := skeleton(b)
 	begin := time.Now()
@@ -282,166 +294,227 @@ func (r *Runner) measure(ctx context.Context, b *Benchmark, maxTime time.Duratio
 			}
 		}()
 	}
-	fn := op.Run
-	factor := slowdownFactor(r.slowdown, id)
-	fn = slowed(fn, factor)
-
-	round := func(n int) (time.Duration, error) {
-		start := time.Now()
-		for range n {
-			if err := fn(); err != nil {
-				return 0, err
-			}
-		}
-		return time.Since(start), nil
+	t := newTrial(r, ctx, op, id, logf, begin, maxTime)
+	if err := t.plan(); err != nil {
+		return out, err
 	}
-	// The "before" variant of a paired benchmark (Op.Before), run interleaved.
-	var pair func() error
-	var pairIters int
-	var pairSamples []float64
+	if t.counters != nil {
+		defer t.counters.close()
+	}
+	stopProfile := r.startCPUProfile(id, logf)
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	heapStart, gcStart := ms.HeapAlloc, ms.NumGC
+	gorStart := runtime.NumGoroutine()
+	roundErr := t.runRounds()
+	stopProfile()
+	gorGrowth := runtime.NumGoroutine() - gorStart
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	r.writeHeapProfile(id)
+
+	t.record(&out, b, env)
+	out.Memory = &analysis.Memory{
+		BytesPerOp:      mean(t.bytesS),
+		AllocsPerOp:     mean(t.allocS),
+		PeakRSSBytes:    peakRSS(),
+		GCCycles:        ms.NumGC - gcStart,
+		HeapGrowthBytes: int64(ms.HeapAlloc) - int64(heapStart),
+		GoroutineGrowth: gorGrowth,
+	}
+	if !rssReset {
+		out.Extra["peak_rss_scope"] = "process (VmHWM could not be reset)"
+	}
+	if roundErr != nil {
+		return out, roundErr
+	}
+	if len(out.Samples) == 0 {
+		return out, errStop
+	}
+	return out, nil
+}
+
+// trial is one benchmark being measured: its operation (slowed when a
+// slowdown is injected) and the "before" variant of a paired benchmark, the
+// plan (iterations per round, warm-up, rounds) and the samples of the timed
+// rounds.
+type trial struct {
+	r       *Runner
+	ctx     context.Context
+	op      *Op
+	logf    func(string, ...any)
+	begin   time.Time
+	maxTime time.Duration
+	factor  float64
+	fn      func() error
+	pair    func() error // Op.Before, run interleaved; nil when unpaired
+
+	// The plan.
+	minTime                          time.Duration
+	iters, pairIters, warmup, rounds int
+
+	// The samples, one per round.
+	samples, pairSamples               []float64
+	bytesS, allocS, mbps, instrS, cpuS []float64
+	counters                           *hwCounters
+	cnt                                *analysis.Counters
+	instrTot, cycTot, nCounted         uint64
+}
+
+func newTrial(r *Runner, ctx context.Context, op *Op, id string, logf func(string, ...any), begin time.Time, maxTime time.Duration) *trial {
+	t := &trial{r: r, ctx: ctx, op: op, logf: logf, begin: begin, maxTime: maxTime}
+	t.factor = slowdownFactor(r.slowdown, id)
+	t.fn = slowed(op.Run, t.factor)
 	if op.Before != nil {
-		pair = slowed(op.Before, factor)
-		pairIters = 1
+		t.pair = slowed(op.Before, t.factor)
+		t.pairIters = 1
 	}
-	pairRound := func(n int) (time.Duration, error) {
-		start := time.Now()
-		for range n {
-			if err := pair(); err != nil {
-				return 0, fmt.Errorf("before variant: %w", err)
-			}
-		}
-		return time.Since(start), nil
-	}
+	t.minTime = max(r.Config.MinTime.D(), 10*r.precision)
+	return t
+}
 
-	// Plan: iterations per round, warm-up and rounds.
-	var iters, rounds, warmup int
+// round runs the operation n times and returns the elapsed time.
+func (t *trial) round(n int) (time.Duration, error) {
+	start := time.Now()
+	for range n {
+		if err := t.fn(); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// pairRound is round for the "before" variant.
+func (t *trial) pairRound(n int) (time.Duration, error) {
+	start := time.Now()
+	for range n {
+		if err := t.pair(); err != nil {
+			return 0, fmt.Errorf("before variant: %w", err)
+		}
+	}
+	return time.Since(start), nil
+}
+
+// setupRound runs the pedantic per-round setup, if any.
+func (t *trial) setupRound() error {
+	if t.op.Pedantic != nil && t.op.Pedantic.Setup != nil {
+		if err := t.op.Pedantic.Setup(); err != nil {
+			return fmt.Errorf("round setup: %w", err)
+		}
+	}
+	return nil
+}
+
+// plan fixes the iterations per round (pedantic, or one untimed first call
+// and calibration), runs the warm-up rounds, fixes the number of timed
+// rounds within maxTime and opens the hardware counters.
+func (t *trial) plan() error {
+	r := t.r
 	var est time.Duration // estimated duration of one round
-	minTime := max(r.Config.MinTime.D(), 10*r.precision)
-	if p := op.Pedantic; p != nil {
-		iters, rounds, warmup = max(p.Iterations, 1), max(p.Rounds, 1), p.WarmupRounds
+	if p := t.op.Pedantic; p != nil {
+		t.iters, t.rounds, t.warmup = max(p.Iterations, 1), max(p.Rounds, 1), p.WarmupRounds
 	} else {
-		warmup = r.Config.WarmupRounds
+		t.warmup = r.Config.WarmupRounds
 		// One untimed call first: a cold first call (page faults, file
 		// caches, lazy init) must not end calibration at one iteration.
-		if _, err := round(1); err != nil {
-			return out, fmt.Errorf("first call: %w", err)
+		if _, err := t.round(1); err != nil {
+			return fmt.Errorf("first call: %w", err)
 		}
-		if pair != nil {
-			if _, err := pairRound(1); err != nil {
-				return out, fmt.Errorf("first call: %w", err)
+		if t.pair != nil {
+			if _, err := t.pairRound(1); err != nil {
+				return fmt.Errorf("first call: %w", err)
 			}
 		}
 		var err error
-		if iters, est, err = r.calibrate(ctx, round, minTime, begin, maxTime); err != nil {
-			return out, err
+		if t.iters, est, err = r.calibrate(t.ctx, t.round, t.minTime, t.begin, t.maxTime); err != nil {
+			return err
 		}
-		if pair != nil {
-			bi, be, err := r.calibrate(ctx, pairRound, minTime, begin, maxTime)
+		if t.pair != nil {
+			bi, be, err := r.calibrate(t.ctx, t.pairRound, t.minTime, t.begin, t.maxTime)
 			if err != nil {
-				return out, fmt.Errorf("before variant: %w", err)
+				return fmt.Errorf("before variant: %w", err)
 			}
-			pairIters = bi
+			t.pairIters = bi
 			est += be
 		}
-		logf("calibrated %d iterations per round (%v per round, min %v)", iters, est, minTime)
-	}
-	setupRound := func() error {
-		if op.Pedantic != nil && op.Pedantic.Setup != nil {
-			if err := op.Pedantic.Setup(); err != nil {
-				return fmt.Errorf("round setup: %w", err)
-			}
-		}
-		return nil
+		t.logf("calibrated %d iterations per round (%v per round, min %v)", t.iters, est, t.minTime)
 	}
 	warmStart := time.Now()
-	for w := range warmup {
-		if ctx.Err() != nil {
-			return out, errStop
+	for w := range t.warmup {
+		if t.ctx.Err() != nil {
+			return errStop
 		}
-		if err := setupRound(); err != nil {
-			return out, err
+		if err := t.setupRound(); err != nil {
+			return err
 		}
-		d, err := round(iters)
+		d, err := t.round(t.iters)
 		if err != nil {
-			return out, fmt.Errorf("warm-up: %w", err)
+			return fmt.Errorf("warm-up: %w", err)
 		}
-		if pair != nil {
-			d2, err := pairRound(pairIters)
+		if t.pair != nil {
+			d2, err := t.pairRound(t.pairIters)
 			if err != nil {
-				return out, fmt.Errorf("warm-up: %w", err)
+				return fmt.Errorf("warm-up: %w", err)
 			}
 			d += d2
 		}
 		est = d
-		if time.Since(warmStart) > maxTime/5 {
-			logf("warm-up cut at %d rounds (%v)", w+1, time.Since(warmStart))
+		if time.Since(warmStart) > t.maxTime/5 {
+			t.logf("warm-up cut at %d rounds (%v)", w+1, time.Since(warmStart))
 			break
 		}
 	}
-	if op.Pedantic == nil {
-		rounds = r.Config.Rounds
-		left := maxTime - time.Since(begin)
-		if est > 0 && time.Duration(rounds)*est > left*9/10 {
-			rounds = max(r.Config.MinRounds, int(float64(left*9/10)/float64(est)))
-			rounds = min(rounds, r.Config.Rounds)
-			logf("rounds reduced to %d to fit %v", rounds, maxTime)
+	if t.op.Pedantic == nil {
+		t.rounds = r.Config.Rounds
+		left := t.maxTime - time.Since(t.begin)
+		if est > 0 && time.Duration(t.rounds)*est > left*9/10 {
+			t.rounds = max(r.Config.MinRounds, int(float64(left*9/10)/float64(est)))
+			t.rounds = min(t.rounds, r.Config.Rounds)
+			t.logf("rounds reduced to %d to fit %v", t.rounds, t.maxTime)
 		}
-		rounds = max(rounds, min(r.Config.MinRounds, r.Config.Rounds))
+		t.rounds = max(t.rounds, min(r.Config.MinRounds, r.Config.Rounds))
 	}
 
-	var counters *hwCounters
-	cnt := &analysis.Counters{}
+	t.cnt = &analysis.Counters{}
 	if r.Config.Counters {
-		if counters, err = openCounters(); err != nil {
-			cnt.Reason = err.Error()
-		} else {
-			defer counters.close()
+		var err error
+		if t.counters, err = openCounters(); err != nil {
+			t.cnt.Reason = err.Error()
 		}
 	} else {
-		cnt.Reason = "disabled by configuration"
+		t.cnt.Reason = "disabled by configuration"
 	}
+	return nil
+}
 
-	var cpuProf *os.File
-	if r.Config.ProfileDir != "" {
-		if cpuProf, err = os.Create(filepath.Join(r.Config.ProfileDir, profileName(id)+".cpu.pprof")); err == nil {
-			if err := pprof.StartCPUProfile(cpuProf); err != nil {
-				logf("cpu profile: %v", err)
-				cpuProf.Close()
-				cpuProf = nil
-			}
-		} else {
-			logf("cpu profile: %v", err)
-		}
-	}
-
+// runRounds runs the timed rounds, recording per round the time, bytes and
+// allocations, CPU time, throughput and instructions per operation, and the
+// "before" variant's time in alternating order. It stops at the first error
+// (returned) or when ctx is done.
+func (t *trial) runRounds() error {
 	var ms0, ms1 runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms0)
-	heapStart, gcStart := ms0.HeapAlloc, ms0.NumGC
-	gorStart := runtime.NumGoroutine()
-	var bytesS, allocS, mbps, instrS, cpuS []float64
-	var instrTot, cycTot, nCounted uint64
-	out.Samples = make([]float64, 0, rounds)
-	var roundErr error
-	for i := range rounds {
-		if ctx.Err() != nil {
+	t.samples = make([]float64, 0, t.rounds)
+	counters := t.counters
+	// Paired: alternate the order (before-after, after-before) so that
+	// drift in machine speed affects both variants alike.
+	runPair := func() error {
+		d, err := t.pairRound(t.pairIters)
+		if err == nil {
+			t.pairSamples = append(t.pairSamples, d.Seconds()/float64(t.pairIters))
+		}
+		return err
+	}
+	for i := range t.rounds {
+		if t.ctx.Err() != nil {
 			break
 		}
-		if roundErr = setupRound(); roundErr != nil {
-			break
-		}
-		// Paired: alternate the order (before-after, after-before) so that
-		// drift in machine speed affects both variants alike.
-		runPair := func() error {
-			d, err := pairRound(pairIters)
-			if err == nil {
-				pairSamples = append(pairSamples, d.Seconds()/float64(pairIters))
-			}
+		if err := t.setupRound(); err != nil {
 			return err
 		}
-		if pair != nil && i%2 == 0 {
-			if roundErr = runPair(); roundErr != nil {
-				break
+		if t.pair != nil && i%2 == 0 {
+			if err := runPair(); err != nil {
+				return err
 			}
 		}
 		runtime.ReadMemStats(&ms0)
@@ -449,89 +522,110 @@ func (r *Runner) measure(ctx context.Context, b *Benchmark, maxTime time.Duratio
 		if counters != nil {
 			counters.start()
 		}
-		d, err := round(iters)
+		d, err := t.round(t.iters)
 		cpu1 := processCPUTime()
 		if counters != nil {
 			in, cy, cerr := counters.stop()
 			if cerr != nil {
-				cnt.Reason = cerr.Error()
+				t.cnt.Reason = cerr.Error()
 				counters.close()
 				counters = nil
 			} else {
-				instrTot += in
-				cycTot += cy
-				nCounted += uint64(iters)
-				instrS = append(instrS, float64(in)/float64(iters))
+				t.instrTot += in
+				t.cycTot += cy
+				t.nCounted += uint64(t.iters)
+				t.instrS = append(t.instrS, float64(in)/float64(t.iters))
 			}
 		}
 		runtime.ReadMemStats(&ms1)
 		if err != nil {
-			roundErr = err
-			break
+			return err
 		}
-		if pair != nil && i%2 == 1 {
-			if roundErr = runPair(); roundErr != nil {
-				break
+		if t.pair != nil && i%2 == 1 {
+			if err := runPair(); err != nil {
+				return err
 			}
 		}
-		n := float64(iters)
-		out.Samples = append(out.Samples, d.Seconds()/n)
-		bytesS = append(bytesS, float64(ms1.TotalAlloc-ms0.TotalAlloc)/n)
-		allocS = append(allocS, float64(ms1.Mallocs-ms0.Mallocs)/n)
+		n := float64(t.iters)
+		t.samples = append(t.samples, d.Seconds()/n)
+		t.bytesS = append(t.bytesS, float64(ms1.TotalAlloc-ms0.TotalAlloc)/n)
+		t.allocS = append(t.allocS, float64(ms1.Mallocs-ms0.Mallocs)/n)
 		if cpu0 >= 0 && cpu1 >= cpu0 {
-			cpuS = append(cpuS, (cpu1-cpu0).Seconds()/n)
+			t.cpuS = append(t.cpuS, (cpu1-cpu0).Seconds()/n)
 		}
-		if op.Bytes > 0 && d > 0 {
-			mbps = append(mbps, float64(op.Bytes)*n/d.Seconds()/1e6)
-		}
-	}
-	if cpuProf != nil {
-		pprof.StopCPUProfile()
-		cpuProf.Close()
-	}
-	gorGrowth := runtime.NumGoroutine() - gorStart
-	runtime.GC()
-	runtime.ReadMemStats(&ms1)
-	if r.Config.ProfileDir != "" {
-		if f, err := os.Create(filepath.Join(r.Config.ProfileDir, profileName(id)+".heap.pprof")); err == nil {
-			pprof.Lookup("heap").WriteTo(f, 0)
-			f.Close()
+		if t.op.Bytes > 0 && d > 0 {
+			t.mbps = append(t.mbps, float64(t.op.Bytes)*n/d.Seconds()/1e6)
 		}
 	}
+	return nil
+}
 
-	out.Iterations = iters
+// startCPUProfile starts a CPU profile of the rounds into
+// Config.ProfileDir (when set) and returns the function that stops it.
+func (r *Runner) startCPUProfile(id string, logf func(string, ...any)) (stop func()) {
+	stop = func() {}
+	if r.Config.ProfileDir == "" {
+		return stop
+	}
+	f, err := os.Create(filepath.Join(r.Config.ProfileDir, profileName(id)+".cpu.pprof"))
+	if err != nil {
+		logf("cpu profile: %v", err)
+		return stop
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		logf("cpu profile: %v", err)
+		f.Close()
+		return stop
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// writeHeapProfile writes the heap profile after the rounds into
+// Config.ProfileDir (when set).
+func (r *Runner) writeHeapProfile(id string) {
+	if r.Config.ProfileDir == "" {
+		return
+	}
+	if f, err := os.Create(filepath.Join(r.Config.ProfileDir, profileName(id)+".heap.pprof")); err == nil {
+		pprof.Lookup("heap").WriteTo(f, 0)
+		f.Close()
+	}
+}
+
+// record fills out, the benchmark's result record, from the trial: samples
+// and their statistics, the metrics, the counters and extra (the
+// benchmark's, those its Setup recorded, and the plan's).
+func (t *trial) record(out *analysis.Benchmark, b *Benchmark, env *Env) {
+	out.Samples = t.samples
+	out.Iterations = t.iters
 	out.Rounds = len(out.Samples)
 	st := analysis.Describe(out.Samples, out.Unit)
 	out.Stats = &st
-	out.Memory = &analysis.Memory{
-		BytesPerOp:      mean(bytesS),
-		AllocsPerOp:     mean(allocS),
-		PeakRSSBytes:    peakRSS(),
-		GCCycles:        ms1.NumGC - gcStart,
-		HeapGrowthBytes: int64(ms1.HeapAlloc) - int64(heapStart),
-		GoroutineGrowth: gorGrowth,
-	}
 	out.Metrics = map[string]analysis.Metric{
-		"B/op":      {Unit: "B/op", Direction: analysis.LowerIsBetter, Samples: bytesS},
-		"allocs/op": {Unit: "allocs/op", Direction: analysis.LowerIsBetter, Samples: allocS},
+		"B/op":      {Unit: "B/op", Direction: analysis.LowerIsBetter, Samples: t.bytesS},
+		"allocs/op": {Unit: "allocs/op", Direction: analysis.LowerIsBetter, Samples: t.allocS},
 	}
-	if len(cpuS) == len(out.Samples) && len(cpuS) > 0 {
-		out.Metrics[CPUMetric] = analysis.Metric{Unit: CPUMetric, Direction: analysis.LowerIsBetter, Samples: cpuS}
+	if len(t.cpuS) == len(out.Samples) && len(t.cpuS) > 0 {
+		out.Metrics[CPUMetric] = analysis.Metric{Unit: CPUMetric, Direction: analysis.LowerIsBetter, Samples: t.cpuS}
 	}
-	if len(mbps) > 0 {
-		out.Metrics["MB/s"] = analysis.Metric{Unit: "MB/s", Direction: analysis.HigherIsBetter, Samples: mbps}
+	if len(t.mbps) > 0 {
+		out.Metrics["MB/s"] = analysis.Metric{Unit: "MB/s", Direction: analysis.HigherIsBetter, Samples: t.mbps}
 	}
-	if nCounted > 0 {
+	cnt := t.cnt
+	if t.nCounted > 0 {
 		cnt.Available = true
-		cnt.InstructionsOp = float64(instrTot) / float64(nCounted)
-		cnt.CyclesOp = float64(cycTot) / float64(nCounted)
-		cnt.InstructionSamp = instrS
+		cnt.InstructionsOp = float64(t.instrTot) / float64(t.nCounted)
+		cnt.CyclesOp = float64(t.cycTot) / float64(t.nCounted)
+		cnt.InstructionSamp = t.instrS
 		cnt.Reason = "user-space counts of the benchmark's own OS thread (goroutines it starts are not counted)"
-		out.Metrics["instructions/op"] = analysis.Metric{Unit: "instructions/op", Direction: analysis.LowerIsBetter, Samples: instrS}
+		out.Metrics["instructions/op"] = analysis.Metric{Unit: "instructions/op", Direction: analysis.LowerIsBetter, Samples: t.instrS}
 	}
 	out.Counters = cnt
-	if pair != nil && len(pairSamples) > 0 {
-		out.Metrics[BeforeMetric] = analysis.Metric{Unit: "s", Direction: analysis.LowerIsBetter, Samples: pairSamples}
+	if t.pair != nil && len(t.pairSamples) > 0 {
+		out.Metrics[BeforeMetric] = analysis.Metric{Unit: "s", Direction: analysis.LowerIsBetter, Samples: t.pairSamples}
 	}
 
 	extra := maps.Clone(b.Extra)
@@ -541,27 +635,17 @@ func (r *Runner) measure(ctx context.Context, b *Benchmark, maxTime time.Duratio
 	env.mu.Lock()
 	maps.Copy(extra, env.extra)
 	env.mu.Unlock()
-	extra["min_round_time_s"] = minTime.Seconds()
-	extra["warmup_rounds"] = warmup
-	extra["pedantic"] = op.Pedantic != nil
-	extra["duration_s"] = time.Since(begin).Seconds()
-	if !rssReset {
-		extra["peak_rss_scope"] = "process (VmHWM could not be reset)"
+	extra["min_round_time_s"] = t.minTime.Seconds()
+	extra["warmup_rounds"] = t.warmup
+	extra["pedantic"] = t.op.Pedantic != nil
+	extra["duration_s"] = time.Since(t.begin).Seconds()
+	if t.factor > 1 {
+		extra["injected_slowdown"] = t.factor
 	}
-	if factor > 1 {
-		extra["injected_slowdown"] = factor
-	}
-	if pair != nil && len(pairSamples) > 0 && len(out.Samples) > 0 {
-		addImprovement(extra, pairSamples, out.Samples, pairIters)
+	if t.pair != nil && len(t.pairSamples) > 0 && len(out.Samples) > 0 {
+		addImprovement(extra, t.pairSamples, out.Samples, t.pairIters)
 	}
 	out.Extra = extra
-	if roundErr != nil {
-		return out, roundErr
-	}
-	if len(out.Samples) == 0 {
-		return out, errStop
-	}
-	return out, nil
 }
 
 // calibrate finds the iterations per round for which one round lasts at

@@ -12,13 +12,9 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
-// HDF5Version reports the libhdf5 version for results.json's machine block.
-// The hdf5 category sets it (cat_hdf5.go); nil leaves the field empty.
-var HDF5Version func() string
-
 // MachineInfo describes this machine: CPU model (/proc/cpuinfo), cores,
-// memory (/proc/meminfo), OS (/etc/os-release), kernel (uname), Go and
-// libhdf5 versions, the image (XPCS_IMAGE, else the runner's ImageOS and
+// memory (/proc/meminfo), OS (/etc/os-release), kernel (uname), the Go
+// version, the image (XPCS_IMAGE, else the runner's ImageOS and
 // ImageVersion) and the runner (RUNNER_NAME, RUNNER_OS).
 func MachineInfo(getenv func(string) string) analysis.Machine {
 	m := analysis.Machine{
@@ -36,9 +32,6 @@ func MachineInfo(getenv func(string) string) analysis.Machine {
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
 		m.Kernel = unix.ByteSliceToString(u.Release[:])
-	}
-	if HDF5Version != nil {
-		m.HDF5Version = HDF5Version()
 	}
 	m.Image = getenv("XPCS_IMAGE")
 	if m.Image == "" && getenv("ImageOS") != "" {

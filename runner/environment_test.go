@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"runtime"
 	"testing"
 )
@@ -27,8 +28,13 @@ func TestMachineInfo(t *testing.T) {
 	if runtime.GOOS == "linux" && (m.MemoryBytes == 0 || m.Kernel == "" || m.CPUModel == "") {
 		t.Errorf("linux facts missing: %+v", m)
 	}
-	if m.HDF5Version == "" {
-		t.Errorf("hdf5 version missing (cat_hdf5.go sets HDF5Version)")
+	if m.HDF5Version != "" {
+		t.Errorf("hdf5 version %q: the engine does not link libhdf5", m.HDF5Version)
+	}
+	r := newTestRunner(t, fastConfig())
+	r.HDF5Version = func() string { return "1.10.8" }
+	if got := r.Run(context.Background(), nil).Machine.HDF5Version; got != "1.10.8" {
+		t.Errorf("Runner.HDF5Version: machine block has %q, want 1.10.8", got)
 	}
 	env["XPCS_IMAGE"] = "xpcs-perf:1.2"
 	if m := MachineInfo(func(k string) string { return env[k] }); m.Image != "xpcs-perf:1.2" {

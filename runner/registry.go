@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"log"
 	"maps"
 	"regexp"
@@ -11,9 +10,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
+	"sync"
 )
 
 // Marker names with a meaning for the engine.
@@ -124,6 +123,13 @@ func (e *Env) SetExtra(key string, v any) {
 	e.extra[key] = v
 }
 
+// Extra returns the value SetExtra recorded for key (nil when none).
+func (e *Env) Extra(key string) any {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.extra[key]
+}
+
 // Int returns the integer param key, or def when absent or malformed.
 func (e *Env) Int(key string, def int) int {
 	if v, ok := e.Params[key]; ok {
@@ -140,9 +146,6 @@ type Registry struct {
 	bench []*Benchmark
 	ids   map[string]bool
 }
-
-// Default is the registry the categories register into.
-var Default = &Registry{}
 
 // Register adds b. It panics on an empty category/name or a duplicate ID
 // (a programming error at init time, like flag redefinition).
@@ -229,7 +232,7 @@ func (r *Registry) Select(c *Config, availableMB float64) (*Selection, error) {
 	shardI, shardN := 1, 1
 	if c.Shard != "" {
 		var err error
-		if shardI, shardN, err = ParseShard(c.Shard); err != nil {
+		if shardI, shardN, err = analysis.ParseShard(c.Shard); err != nil {
 			return nil, err
 		}
 	}
@@ -243,7 +246,7 @@ func (r *Registry) Select(c *Config, availableMB float64) (*Selection, error) {
 			continue
 		case re != nil && !re.MatchString(id):
 			continue
-		case shardN > 1 && ShardOf(id, shardN) != shardI:
+		case shardN > 1 && analysis.ShardOf(id, shardN) != shardI:
 			continue
 		}
 		if b.HasMarker(MemoryIntensive) {
@@ -261,30 +264,6 @@ func (r *Registry) Select(c *Config, availableMB float64) (*Selection, error) {
 	return sel, nil
 }
 
-// ParseShard parses "i/n" (1 <= i <= n).
-func ParseShard(s string) (i, n int, err error) {
-	a, b, ok := strings.Cut(s, "/")
-	if ok {
-		i, err = strconv.Atoi(strings.TrimSpace(a))
-		if err == nil {
-			n, err = strconv.Atoi(strings.TrimSpace(b))
-		}
-	}
-	if !ok || err != nil || n < 1 || i < 1 || i > n {
-		return 0, 0, fmt.Errorf("shard %q: want i/n with 1 <= i <= n", s)
-	}
-	return i, n, nil
-}
-
-// ShardOf returns the 1-based shard of id among n: FNV-1a of the ID modulo n.
-// A hash (not the position in the list) keeps a benchmark in the same shard
-// when others are added or removed, so baselines stay comparable.
-func ShardOf(id string, n int) int {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return int(h.Sum32()%uint32(n)) + 1
-}
-
 // debugLogger returns a Logf that writes when on.
 func debugLogger(on bool, l *log.Logger) func(string, ...any) {
 	if !on || l == nil {
@@ -292,10 +271,3 @@ func debugLogger(on bool, l *log.Logger) func(string, ...any) {
 	}
 	return l.Printf
 }
-
-// finishers post-process a run's results (derived figures that need several
-// benchmarks, e.g. parallel efficiency). Registered by category files.
-var finishers []func(*analysis.Results)
-
-// RegisterFinisher adds f, called by Runner.Run after the last benchmark.
-func RegisterFinisher(f func(*analysis.Results)) { finishers = append(finishers, f) }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
 func TestFormatID(t *testing.T) {
@@ -94,8 +96,8 @@ func TestShards(t *testing.T) {
 		}
 		for _, id := range ids(sel.Run) {
 			seen[id]++
-			if ShardOf(id, 3) != i {
-				t.Errorf("%s in shard %d, ShardOf says %d", id, i, ShardOf(id, 3))
+			if analysis.ShardOf(id, 3) != i {
+				t.Errorf("%s in shard %d, ShardOf says %d", id, i, analysis.ShardOf(id, 3))
 			}
 		}
 	}
@@ -104,10 +106,10 @@ func TestShards(t *testing.T) {
 			t.Errorf("%s appears in %d shards, want 1", id, seen[id])
 		}
 	}
-	for _, bad := range []string{"0/3", "4/3", "x", "1/0"} {
-		if _, _, err := ParseShard(bad); err == nil {
-			t.Errorf("ParseShard(%q) accepted", bad)
-		}
+	c := DefaultConfig()
+	c.Shard = "4/3"
+	if _, err := r.Select(&c, 0); err == nil {
+		t.Errorf("Select with shard 4/3 accepted")
 	}
 }
 
@@ -145,7 +147,31 @@ func TestLoadConfigFile(t *testing.T) {
 
 func TestDefaultsAreSeedConfig(t *testing.T) {
 	c := DefaultConfig()
-	if c.Rounds != 10 || c.WarmupRounds != 3 || c.MaxTime.D() != 30*time.Second || c.RegressionThreshold != 0.2 || c.Confidence != 0.95 || c.MemoryThresholdMB != 1024 {
+	if c.Rounds != 10 || c.WarmupRounds != 3 || c.MaxTime.D() != 30*time.Second || c.MemoryThresholdMB != 1024 {
 		t.Errorf("defaults %+v differ from the seed's PERFORMANCE_CONFIG", c)
+	}
+}
+
+// TestConfigApply: overrides over the file's settings; zero keeps them
+// (negative for Warmup and TimeBudget); the slowdown comes from the
+// override, else the environment, else the file; debug from any of them.
+func TestConfigApply(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	c := DefaultConfig()
+	c.Slowdown, c.Sizes = "file=2", []string{"tiny"}
+	c.Apply(Overrides{Warmup: -1, TimeBudget: -1}, getenv)
+	if c.Slowdown != "file=2" || c.WarmupRounds != 3 || c.TimeBudget.D() != 5*time.Minute || len(c.Sizes) != 1 || c.Debug {
+		t.Errorf("empty overrides changed the config: %+v", c)
+	}
+	env[SlowdownEnv], env[DebugEnv] = "env=3", "1"
+	c.Apply(Overrides{Warmup: 0, TimeBudget: 0, Rounds: 2}, getenv)
+	if c.Slowdown != "env=3" || c.WarmupRounds != 0 || c.TimeBudget != 0 || c.Rounds != 2 || c.MinRounds != 2 || !c.Debug {
+		t.Errorf("got %+v", c)
+	}
+	c.Apply(Overrides{Slowdown: "flag=4", NoCounters: true, Warmup: -1, TimeBudget: -1}, getenv)
+	if c.Slowdown != "flag=4" || c.Counters {
+		t.Errorf("flag slowdown / no counters: got %q, counters %v", c.Slowdown, c.Counters)
 	}
 }

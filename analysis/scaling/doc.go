@@ -1,7 +1,7 @@
 // Package scaling fits complexity models to (size, value) measurements of one
 // benchmark family and picks the best one by an information criterion.
 //
-// Models (f is the natural-log based basis, as comment.ModelValue evaluates):
+// Models (f is the natural-log based basis, as analysis.ScalingModel.Value evaluates):
 //
 //	constant   value = c                       (1 coefficient)
 //	log        value = a + b ln n              (2)

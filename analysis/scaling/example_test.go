@@ -24,7 +24,7 @@ func ExampleFit() {
 	fmt.Printf("best %s, exponent %.2f\n", info.Best, info.Exponent)
 	for _, m := range info.Models {
 		if m.Name == info.Best {
-			fmt.Printf("value = %.3g + %.3g n; at n=10000: %.3g s\n", m.Intercept, m.Coef, scaling.Value(m, 1e4))
+			fmt.Printf("value = %.3g + %.3g n; at n=10000: %.3g s\n", m.Intercept, m.Coef, m.Value(1e4))
 		}
 	}
 	// Output:

@@ -52,19 +52,6 @@ func basis(model string, n float64) float64 {
 	panic("scaling: no basis for model " + model)
 }
 
-// Value evaluates a fitted model at size n exactly as comment.ModelValue
-// does: Coef·f(n) + Intercept, and Coef·n^Exponent (+ Intercept) for the
-// power law. It returns NaN for an unknown name.
-func Value(m analysis.ScalingModel, n float64) float64 {
-	if m.Name == Power {
-		return m.Coef*math.Pow(n, m.Exponent) + m.Intercept
-	}
-	if !slices.Contains(Models, m.Name) {
-		return math.NaN()
-	}
-	return m.Coef*basis(m.Name, n) + m.Intercept
-}
-
 // Fit fits every model of the package documentation to pts (sizes n and
 // values, e.g. seconds per operation, in unit) and picks the best by AICc
 // (AIC with fewer than 5 points). family names the benchmark family in
@@ -143,7 +130,7 @@ func Fit(family string, pts []analysis.ScalingPoint, unit string) (analysis.Scal
 		}
 		var rss float64
 		for i, p := range sorted {
-			r := (y[i] - Value(m, p.N)) / y[i]
+			r := (y[i] - m.Value(p.N)) / y[i]
 			rss += r * r
 		}
 		m.RSS = rss

@@ -1,0 +1,227 @@
+package suite
+
+import (
+	"errors"
+	"fmt"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/xpcs-perf/xpcs-perf-action/h5"
+	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
+)
+
+// Shared, lazily built test data. Synthesising a small stack takes about 2 s
+// on 2 cores, so stacks and HDF5 files are built once per process and shared
+// by the benchmarks that read them (never modified by them).
+
+type synthData struct {
+	synth *xpcs.Synth
+	stack *xpcs.Stack
+}
+
+var (
+	dataMu    sync.Mutex
+	synthMemo = map[string]*synthData{}
+	fileMemo  = map[string]string{}
+	dataDir   string
+)
+
+// shapeOf converts a Size to an xpcs.Shape.
+func shapeOf(s runner.Size) xpcs.Shape {
+	return xpcs.Shape{Frames: s.Frames, Rows: s.Rows, Cols: s.Cols}
+}
+
+// synthStack returns the deterministic synthetic stack of size s (seed 1) and
+// its generator (which carries the q-map and the known g2).
+func synthStack(s runner.Size) (*xpcs.Synth, *xpcs.Stack, error) {
+	if s.Frames == 0 {
+		return nil, nil, fmt.Errorf("benchmark has no size param")
+	}
+	return synthShape(shapeOf(s))
+}
+
+// synthShape is synthStack for any shape (memoised by shape).
+func synthShape(shape xpcs.Shape) (*xpcs.Synth, *xpcs.Stack, error) {
+	key := shape.String()
+	dataMu.Lock()
+	defer dataMu.Unlock()
+	if d, ok := synthMemo[key]; ok {
+		return d.synth, d.stack, nil
+	}
+	sy, err := xpcs.NewSynth(xpcs.DefaultSynth(shape, 1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("synthetic %v stack: %w", shape, err)
+	}
+	st, err := xpcs.ReadAll(sy)
+	if err != nil {
+		return nil, nil, fmt.Errorf("synthetic %v stack: %w", shape, err)
+	}
+	// A fresh generator for the q-map and model (ReadAll consumed this one).
+	sy2, err := xpcs.NewSynth(xpcs.DefaultSynth(shape, 1))
+	if err != nil {
+		return nil, nil, err
+	}
+	synthMemo[key] = &synthData{sy2, st}
+	return sy2, st, nil
+}
+
+// stackFile returns an HDF5 raw stack file (/entry/data/data, uint16, one
+// chunk per frame) of size s with compression c, written once per process
+// into a temporary folder that [CleanupData] removes.
+func stackFile(s runner.Size, c h5.Compression) (string, error) {
+	_, st, err := synthStack(s)
+	if err != nil {
+		return "", err
+	}
+	key := s.Name + "/" + c.String()
+	dataMu.Lock()
+	defer dataMu.Unlock()
+	if p, ok := fileMemo[key]; ok {
+		return p, nil
+	}
+	if dataDir == "" {
+		if dataDir, err = os.MkdirTemp("", "xpcs-perf-data-"); err != nil {
+			return "", fmt.Errorf("data folder: %w", err)
+		}
+	}
+	p := filepath.Join(dataDir, fmt.Sprintf("stack-%s-%s.h5", s.Name, c))
+	if err := h5.WriteStack(p, st.Data, s.Frames, s.Rows, s.Cols, h5.StackOptions{Compression: c, FramesPerChunk: 1}); err != nil {
+		return "", fmt.Errorf("write %s: %w", p, err)
+	}
+	fileMemo[key] = p
+	return p, nil
+}
+
+// CleanupData removes the temporary files the benchmarks wrote and drops the
+// cached stacks.
+func CleanupData() {
+	dataMu.Lock()
+	defer dataMu.Unlock()
+	if dataDir != "" {
+		os.RemoveAll(dataDir)
+		dataDir = ""
+	}
+	fileMemo = map[string]string{}
+	synthMemo = map[string]*synthData{}
+}
+
+// sizesUpTo returns the size names from tiny to last (inclusive).
+func sizesUpTo(last string) []string {
+	for i, n := range runner.SizeNames {
+		if n == last {
+			return runner.SizeNames[:i+1]
+		}
+	}
+	return runner.SizeNames
+}
+
+// heavyMarkers marks sizes from large up as memory_intensive.
+func heavyMarkers(size string) []string {
+	switch size {
+	case "large", "xlarge":
+		return []string{runner.MemoryIntensive, runner.Slow}
+	case "medium":
+		return []string{runner.Slow}
+	}
+	return nil
+}
+
+// userDataMaxBytes bounds what the user_data benchmark reads of each --data
+// stack per round: the first frames up to this many bytes (at least one
+// frame; FrameBytes is at most 1 GiB, h5's limit). Reading whole stacks
+// would allocate frames x rows x cols per file, so a large (or hostile)
+// --data file would exhaust memory; a bounded leading range keeps both the
+// buffer and a round's time bounded while still measuring the file's real
+// layout and codec.
+var userDataMaxBytes = 256 << 20 // a var so tests can lower it
+
+// userDataSetup is the Setup of hdf5/user_data/read_stacks: it opens every
+// --data stack and reads, each round, frames 0..k-1 of each, with k =
+// min(Frames, max(1, userDataMaxBytes/FrameBytes)), into one buffer per
+// element type shared by the files (read one after the other), so memory is
+// max over files of k*FrameBytes, not the sum of the stacks' sizes.
+func userDataSetup(env *runner.Env) (*runner.Op, error) {
+	if len(env.Data) == 0 {
+		return nil, fmt.Errorf("%w: no --data files given", runner.ErrSkip)
+	}
+	var stacks []*h5.Stack
+	closeAll := func() error {
+		var errs []error
+		for _, s := range stacks {
+			errs = append(errs, s.Close())
+		}
+		return errors.Join(errs...)
+	}
+	var (
+		frames       []int // frames read per round, per file
+		bytes        int64
+		max16, max32 int // buffer elements needed per type
+	)
+	for _, path := range env.Data {
+		s, err := h5.OpenStack(path)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("--data %s: %w", path, err)
+		}
+		stacks = append(stacks, s)
+		fb := s.FrameBytes()
+		k := min(s.Frames, max(1, userDataMaxBytes/max(fb, 1)))
+		if s.Frames == 0 {
+			k = 0
+		}
+		n := k * s.Rows * s.Cols
+		switch s.DType {
+		case h5.Uint16:
+			max16 = max(max16, n)
+		case h5.Uint32:
+			max32 = max(max32, n)
+		default:
+			closeAll()
+			return nil, fmt.Errorf("--data %s: stack type %v, want uint16 or uint32", path, s.DType)
+		}
+		frames = append(frames, k)
+		bytes += int64(k) * int64(fb)
+	}
+	buf16, buf32 := make([]uint16, max16), make([]uint32, max32)
+	env.SetExtra("files", env.Data)
+	env.SetExtra("frames_read", frames)
+	env.SetExtra("max_bytes_per_file", userDataMaxBytes)
+	return &runner.Op{Bytes: bytes, Teardown: closeAll, Run: func() error {
+		for i, s := range stacks {
+			var dst any
+			n := frames[i] * s.Rows * s.Cols
+			if s.DType == h5.Uint16 {
+				dst = buf16[:n]
+			} else {
+				dst = buf32[:n]
+			}
+			if err := s.ReadFrames(0, frames[i], dst); err != nil {
+				return fmt.Errorf("%s: %w", env.Data[i], err)
+			}
+		}
+		return nil
+	}}, nil
+}
+
+// correlateOp is the multi-tau benchmark body shared by the scientific and
+// scalability categories: one whole stack through a reused correlator (all
+// cores) per operation.
+func correlateOp(sy *xpcs.Synth, st *xpcs.Stack, err error) (*runner.Op, error) {
+	if err != nil {
+		return nil, err
+	}
+	c, err := xpcs.NewCorrelator(sy.QMap(), st.Frames, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &runner.Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
+		c.Reset()
+		if err := xpcs.AddFrames(c, st.Data); err != nil {
+			return err
+		}
+		_, err := c.Result()
+		return err
+	}}, nil
+}
