@@ -37,6 +37,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
 func main() {
@@ -146,14 +148,14 @@ func study(w io.Writer, o options) error {
 			}
 			rep.allowances = append(rep.allowances, allowanceRow{a, out})
 		}
-		for _, k := range SigmaChoices {
-			sc := withHistory(fmt.Sprintf("%g sigmas", k), runs, drec.IDs, o.trials, o.seed)
-			sc.Changes, sc.Sigmas = []float64{0, 0.50, 2.00}, k
+		for _, k := range WidenChoices {
+			sc := withHistory(fmt.Sprintf("widen %g", k), runs, drec.IDs, o.trials, o.seed, 10, 20)
+			sc.Changes, sc.Widen = []float64{0, 0.50, 2.00}, k
 			out, err := evaluate(sc, o.seed)
 			if err != nil {
 				return err
 			}
-			rep.sigmas = append(rep.sigmas, allowanceRow{k, out})
+			rep.widen = append(rep.widen, allowanceRow{k, out})
 		}
 	}
 	rep.write(w)
@@ -165,7 +167,7 @@ func study(w io.Writer, o options) error {
 const (
 	scNoHistory      = "separate runs, no history (default allowance)"
 	scHistory        = "separate runs, history of 10-20 runs"
-	scHistoryMAD     = "separate runs, history, σ from MAD of log medians (alternative)"
+	scHistory5       = "separate runs, history of 5 runs"
 	scInterleaved    = "interleaved rounds within each drift run (5 vs 5)"
 	scWorkloads      = "interleaved workloads (samples.json, 10 vs 10)"
 	scTailsNoHist    = "separate runs, no history, heavy tails"
@@ -193,12 +195,12 @@ func scenarios(o options, runs []suiteRun, ids []string, wrec *Recording) []*sce
 	nSynth := max(1, o.synthetic/5)
 	return []*scenario{
 		separateRuns(scNoHistory, runs, ids, defaultAllowance, o.trials, o.seed),
-		withHistory(scHistory, runs, ids, o.trials, o.seed),
-		historyScenario(scHistoryMAD, runs, ids, o.trials, o.seed, madDrift),
+		withHistory(scHistory, runs, ids, o.trials, o.seed, 10, 20),
+		withHistory(scHistory5, runs, ids, o.trials, o.seed, analysis.MinDriftRuns, analysis.MinDriftRuns),
 		interleavedRuns(scInterleaved, runs, ids),
 		interleavedWorkloads(scWorkloads, wrec.Samples, wrec.CPUSamples, 10, o.synthetic),
 		tailed(separateRuns("", runs, ids, defaultAllowance, o.trials, o.seed), heavy, scTailsNoHist),
-		tailed(withHistory("", runs, ids, o.trials, o.seed), heavy, scTailsHist),
+		tailed(withHistory("", runs, ids, o.trials, o.seed, 10, 20), heavy, scTailsHist),
 		tailed(interleavedWorkloads("", wrec.Samples, wrec.CPUSamples, 10, o.synthetic), heavy, scTailsInterl),
 		severalRuns(scSeveral, runs, ids, 3, o.trials),
 		severalRuns(scSeveral5, runs, ids, 5, o.trials),

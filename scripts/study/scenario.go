@@ -49,7 +49,7 @@ type tails struct {
 type scenario struct {
 	Name      string
 	Allowance float64 // Config.DriftAllowance (history, when present, overrides it)
-	Sigmas    float64 // Config.DriftSigmas (0: the default)
+	Widen     float64 // Config.DriftWiden (0: the default)
 	Tails     *tails
 	Changes   []float64
 	ids       []string
@@ -133,8 +133,8 @@ type cell struct{ reg, units int }
 func evaluate(sc *scenario, seed uint64) (*outcome, error) {
 	cfg := analysis.DefaultConfig()
 	cfg.DriftAllowance = sc.Allowance
-	if sc.Sigmas > 0 {
-		cfg.DriftSigmas = sc.Sigmas
+	if sc.Widen > 0 {
+		cfg.DriftWiden = sc.Widen
 	}
 	workers := min(2, runtime.GOMAXPROCS(0))
 	parts := make([]map[float64]tally, workers)
@@ -342,17 +342,11 @@ func separateRuns(name string, runs []suiteRun, ids []string, allowance float64,
 		}}
 }
 
-// withHistory: baseline run i, current run j, and a history of H ~ U{10..20}
-// other runs (at most all the others), in time order, as the action's
-// history artifact holds them: one trend.Entry of run medians per run; the
-// drift is trend.Drift of that history.
-func withHistory(name string, runs []suiteRun, ids []string, maxTrials int, seed uint64) *scenario {
-	return historyScenario(name, runs, ids, maxTrials, seed, trend.Drift)
-}
-
-// historyScenario is withHistory with the drift estimated by estimate from
-// the history's entries (trend.Drift, or an alternative estimator).
-func historyScenario(name string, runs []suiteRun, ids []string, maxTrials int, seed uint64, estimate func([]trend.Entry) map[string]analysis.Drift) *scenario {
+// withHistory: baseline run i, current run j, and a history of
+// H ~ U{hMin..hMax} other runs (at most all the others), in time order, as
+// the action's history artifact holds them: one trend.Entry of run medians
+// (wall and CPU) per run; the drift is trend.Drift of that history.
+func withHistory(name string, runs []suiteRun, ids []string, maxTrials int, seed uint64, hMin, hMax int) *scenario {
 	pairs := orderedPairs(len(runs), maxTrials, seed)
 	entries := make([]trend.Entry, len(runs))
 	for r, run := range runs {
@@ -367,7 +361,7 @@ func historyScenario(name string, runs []suiteRun, ids []string, maxTrials int, 
 					others = append(others, r)
 				}
 			}
-			h := min(len(others), 10+rng.IntN(11))
+			h := min(len(others), hMin+rng.IntN(hMax-hMin+1))
 			rng.Shuffle(len(others), func(a, b int) { others[a], others[b] = others[b], others[a] })
 			pick := others[:h]
 			slices.Sort(pick) // runs are in time order
@@ -375,58 +369,8 @@ func historyScenario(name string, runs []suiteRun, ids []string, maxTrials int, 
 			for k, r := range pick {
 				hist[k] = entries[r]
 			}
-			return trial{base: []runData{runs[p[0]].runData}, cur: []runData{runs[p[1]].runData}, drift: estimate(hist)}
+			return trial{base: []runData{runs[p[0]].runData}, cur: []runData{runs[p[1]].runData}, drift: trend.Drift(hist)}
 		}}
-}
-
-// madDrift is an alternative to trend.Drift for comparison: the spread of
-// the log run medians around their median, whatever their order,
-//
-//	σ = 1.4826 · median_i |log x_i - median_k log x_k|
-//
-// which, unlike successive differences, sees load regimes that last
-// several runs (and would also absorb a step of the code on the base
-// branch). As trend.Drift, it fills Drift.CPU from the CPU-time medians.
-func madDrift(entries []trend.Entry) map[string]analysis.Drift {
-	wall, cpu := map[string][]float64{}, map[string][]float64{}
-	for _, e := range entries {
-		for id, s := range e.Benchmarks {
-			if s.Median > 0 {
-				wall[id] = append(wall[id], math.Log(s.Median))
-			}
-			if s.CPUMedian > 0 {
-				cpu[id] = append(cpu[id], math.Log(s.CPUMedian))
-			}
-		}
-	}
-	out := map[string]analysis.Drift{}
-	for id, l := range wall {
-		d, ok := madOf(l)
-		if !ok {
-			continue
-		}
-		if c, ok := madOf(cpu[id]); ok {
-			d.CPU = &c
-		}
-		out[id] = d
-	}
-	return out
-}
-
-// madOf is the robust spread 1.4826·MAD of logs (at least MinDriftRuns).
-func madOf(logs []float64) (analysis.Drift, bool) {
-	if len(logs) < analysis.MinDriftRuns {
-		return analysis.Drift{}, false
-	}
-	l := slices.Clone(logs)
-	slices.Sort(l)
-	c := analysis.Quantile(l, 0.5)
-	dev := make([]float64, len(l))
-	for i, x := range l {
-		dev[i] = math.Abs(x - c)
-	}
-	slices.Sort(dev)
-	return analysis.Drift{Sigma: analysis.MADScale * analysis.Quantile(dev, 0.5), Runs: len(l)}, true
 }
 
 // historyEntry is the history line the action would append for run: the
