@@ -141,7 +141,7 @@ func study(w io.Writer, o options) error {
 	if !o.quick {
 		for _, a := range Allowances {
 			sc := separateRuns(fmt.Sprintf("allowance %g", a), runs, drec.IDs, a, o.trials, o.seed)
-			sc.Changes = []float64{0, 0.50, 2.00}
+			sc.Changes = []float64{0, 0.50, 2.00, 3.00}
 			out, err := evaluate(sc, o.seed)
 			if err != nil {
 				return err
