@@ -3,7 +3,7 @@
 // a false alarm on identical code (A/A) and how often it catches an injected
 // slowdown, on real run-to-run drift recorded on this machine.
 //
-//	go run ./scripts/study [-clock auto|wall|cpu] [-trials 300] [-seed 1]
+//	go run ./scripts/study [-clock auto|wall|cpu] [-trials 250] [-seed 1]
 //	go run ./scripts/study -collect-drift DIR   # rewrite testdata/drift.json from DIR/run-*.json
 //	go run ./scripts/study -collect             # re-measure testdata/samples.json
 //
@@ -70,7 +70,7 @@ func run(w io.Writer, args []string) error {
 	fs.StringVar(&o.samplePath, "samples", filepath.Join(dir, "samples.json"), "workload samples file")
 	fs.StringVar(&o.driftPath, "drift", filepath.Join(dir, "drift.json"), "drift recording")
 	fs.StringVar(&o.clock, "clock", "auto", "primary clock: auto (wall samples plus cpu-s/op: CompareRuns chooses per benchmark, as in production), wall or cpu (only that clock's samples)")
-	fs.IntVar(&o.trials, "trials", 300, "at most this many run pairs per drift scenario")
+	fs.IntVar(&o.trials, "trials", 250, "at most this many run pairs per drift scenario")
 	fs.IntVar(&o.synthetic, "synthetic-trials", 1000, "trials per synthetic and interleaved-workload scenario")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of every random draw")
 	fs.BoolVar(&o.quick, "quick", false, "skip the allowance table (tests)")
