@@ -97,7 +97,7 @@ func BenchmarkKernel(b *testing.B) {
 	var s [lanes]float64
 	b.Run("corr8x4/"+KernelISA(), func(b *testing.B) {
 		for b.Loop() {
-			corr8x4(ext, &c, &s)
+			corr8x4(ext, &c, &s, defaultKernel == kernSIMD)
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*m*lanes), "ns/pixel-frame")
 	})
