@@ -6,6 +6,7 @@ package xpcs
 #cgo CFLAGS: -O3 -fno-strict-aliasing
 #include <stdint.h>
 #include <string.h>
+#include <immintrin.h>
 
 // No fused multiply-add (-ffp-contract=off, which #cgo CFLAGS does not
 // accept): the kernels must round the product and the sum separately, as
@@ -23,11 +24,17 @@ package xpcs
 #define XPCS_OCARRY 17
 #define XPCS_OHEAD 18
 
+// Frames ahead to prefetch in the transpose.
+#define XPCS_PF 8
+
 // One instantiation per instruction set; the target pragma lets one
 // binary carry them all (the AVX2 one too, as GitHub's hosted runners may
 // lack AVX-512), chosen at run time by the CPU check below.
 #pragma GCC push_options
-#pragma GCC target("avx2")
+// tune=znver3: GCC's generic tuning splits unaligned 256-bit loads and
+// stores in two 128-bit halves (and here went through the stack);
+// tuning is no ISA requirement, the code runs on any AVX2 CPU.
+#pragma GCC target("avx2,tune=znver3")
 #define W 4
 #define SUF avx2
 #include "multitau_kernel.h"

@@ -28,17 +28,22 @@
 #define XCAT(a, b) XCAT2(a, b)
 #define KN(name) XCAT(name, SUF)
 
-typedef double KN(vd) __attribute__((vector_size(W * 8), aligned(8)));
-typedef uint16_t KN(vu) __attribute__((vector_size(W * 2), aligned(2)));
+typedef double KN(vd) __attribute__((vector_size(W * 8), aligned(8), may_alias));
 #define VD KN(vd)
 
-static inline VD KN(ld)(const double *p) {
-	VD v;
-	__builtin_memcpy(&v, p, sizeof v);
-	return v;
-}
+static inline VD KN(ld)(const double *p) { return *(const VD *)p; }
 
-static inline void KN(st)(double *p, VD v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline void KN(st)(double *p, VD v) { *(VD *)p = v; }
+
+/* cvt_u16 converts W consecutive uint16 to float64 (exact). Intrinsics:
+ * GCC 12 turns __builtin_convertvector of uint16 into scalar conversions. */
+static inline VD KN(cvt_u16)(const uint16_t *p) {
+#if W == 8
+	return (VD)_mm512_cvtepi32_pd(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)));
+#else
+	return (VD)_mm256_cvtepi32_pd(_mm_cvtepu16_epi32(_mm_loadl_epi64((const __m128i *)p)));
+#endif
+}
 
 /* ldw loads state word w (4 float64 per group) of groups a and b. */
 static inline VD KN(ldw)(const double *a, const double *b, int w) {
@@ -157,8 +162,18 @@ static void KN(block_u16)(const uint16_t *frames, long npix, long m, const int32
 		long nb = n - i0 < pb ? n - i0 : pb;
 		long nv = (nb + W - 1) / W;
 		const int32_t *q0 = idx + i0;
+		/* Frame rows are npix*2 bytes apart (128 KB at 256x256): each
+		 * row of the block is a cache and TLB miss, which the hardware
+		 * prefetchers do not follow; prefetch the block's span of the
+		 * row XPCS_PF frames ahead. */
+		const long span = q0[nb - 1] - q0[0] + 1;
 		for (long t = 0; t < m; t++) {
 			const uint16_t *row = frames + t * npix;
+			if (t + XPCS_PF < m) {
+				const char *pf = (const char *)(row + XPCS_PF * npix + q0[0]);
+				for (long o = 0; o < span * 2; o += 64) __builtin_prefetch(pf + o);
+				__builtin_prefetch(pf + span * 2 - 1);
+			}
 			VD acc = {0};
 			for (long v = 0; v < nv; v++) {
 				const int32_t *q = q0 + v * W;
@@ -166,9 +181,7 @@ static void KN(block_u16)(const uint16_t *frames, long npix, long m, const int32
 				double *d = buf + v * stride + (8 + t) * W;
 				VD x;
 				if (cnt == W && q[W - 1] - q[0] == W - 1) {
-					KN(vu) u;
-					__builtin_memcpy(&u, row + q[0], sizeof u);
-					x = __builtin_convertvector(u, VD);
+					x = KN(cvt_u16)(row + q[0]); /* contiguous run: one load */
 				} else {
 					for (int j = 0; j < W; j++) x[j] = j < cnt ? (double)row[q[j]] : 0.0;
 				}
