@@ -28,12 +28,16 @@
 #define XCAT(a, b) XCAT2(a, b)
 #define KN(name) XCAT(name, SUF)
 
-typedef double KN(vd) __attribute__((vector_size(W * 8), aligned(8), may_alias));
+/* VD is a register value; VM the same vector in memory (8-byte aligned,
+ * may alias float64): locals of a may_alias type are kept on the stack. */
+typedef double KN(vd) __attribute__((vector_size(W * 8)));
+typedef double KN(vm) __attribute__((vector_size(W * 8), aligned(8), may_alias));
 #define VD KN(vd)
+#define VM KN(vm)
 
-static inline VD KN(ld)(const double *p) { return *(const VD *)p; }
+static inline VD KN(ld)(const double *p) { return *(const VM *)p; }
 
-static inline void KN(st)(double *p, VD v) { *(VD *)p = v; }
+static inline void KN(st)(double *p, VD v) { *(VM *)p = v; }
 
 /* cvt_u16 converts W consecutive uint16 to float64 (exact). Intrinsics:
  * GCC 12 turns __builtin_convertvector of uint16 into scalar conversions. */
@@ -47,22 +51,21 @@ static inline VD KN(cvt_u16)(const uint16_t *p) {
 
 /* ldw loads state word w (4 float64 per group) of groups a and b. */
 static inline VD KN(ldw)(const double *a, const double *b, int w) {
-	VD v;
-	__builtin_memcpy(&v, a + w * 4, 32);
 #if W == 8
-	__builtin_memcpy((char *)&v + 32, b + w * 4, 32);
+	return (VD)_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(a + w * 4)), _mm256_loadu_pd(b + w * 4), 1);
 #else
 	(void)b;
+	return KN(ld)(a + w * 4);
 #endif
-	return v;
 }
 
 static inline void KN(stw)(double *a, double *b, int w, VD v) {
-	__builtin_memcpy(a + w * 4, &v, 32);
 #if W == 8
-	__builtin_memcpy(b + w * 4, (char *)&v + 32, 32);
+	_mm256_storeu_pd(a + w * 4, _mm512_castpd512_pd256((__m512d)v));
+	_mm256_storeu_pd(b + w * 4, _mm512_extractf64x4_pd((__m512d)v, 1));
 #else
 	(void)b;
+	KN(st)(a + w * 4, v);
 #endif
 }
 
@@ -221,3 +224,4 @@ static void KN(groups4)(double *state, long ng, long nlev, const int64_t *plan, 
 #endif
 
 #undef VD
+#undef VM
