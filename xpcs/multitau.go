@@ -92,6 +92,7 @@ func NewCorrelator(qm *QMap, frames, workers int) (*Correlator, error) {
 	c.count = make([]int, c.nlev)
 	c.carry = make([]bool, c.nlev)
 	c.state = make([]float64, (len(c.active)+lanes-1)/lanes*c.nlev*groupLevel)
+	adviseHuge(c.state)
 	c.scratch = make([]scratch, workers)
 	c.kern = defaultKernel
 	return c, nil

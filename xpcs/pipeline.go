@@ -133,8 +133,11 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 		err  error
 	}
 	free := make(chan []uint16, 2)
-	free <- make([]uint16, block*np)
-	free <- make([]uint16, block*np)
+	for range 2 {
+		b := make([]uint16, block*np)
+		adviseHuge(b)
+		free <- b
+	}
 	filled := make(chan blk, 2)
 	done := make(chan struct{})
 	readerExited := make(chan struct{})
