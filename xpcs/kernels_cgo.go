@@ -72,6 +72,23 @@ static void xpcs_block_u16(int isa, const uint16_t *frames, long npix, long m, c
 		block_u16_avx2(frames, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
 }
 
+// xpcs_sum_runs_u16 adds, for m frames of npix uint16 pixels, the pixels
+// of the runs [runs[2r], runs[2r+1]) to sum (and to seg when not NULL), in
+// frame order as the Go loop (accumulate) does; GCC vectorises the inner
+// loop (uint16 -> float64 conversion and add).
+__attribute__((target("avx2"))) static void xpcs_sum_runs_u16(const uint16_t *frames, long npix, long m,
+		const int64_t *runs, long nruns, double *sum, double *seg) {
+	for (long t = 0; t < m; t++) {
+		const uint16_t *row = frames + t * npix;
+		for (long r = 0; r < nruns; r++) {
+			long lo = runs[2 * r], hi = runs[2 * r + 1];
+			for (long p = lo; p < hi; p++) sum[p] += (double)row[p];
+			if (seg)
+				for (long p = lo; p < hi; p++) seg[p] += (double)row[p];
+		}
+	}
+}
+
 static void xpcs_groups4(double *state, long ng, long nlev, const int64_t *plan, double *buf, long stride, double *b) {
 	groups4_avx2(state, ng, nlev, plan, buf, stride, b);
 }
@@ -111,4 +128,18 @@ func cGroups4(state []float64, ng, nlev int, plan []int64, buf []float64, stride
 	C.xpcs_groups4((*C.double)(unsafe.Pointer(&state[0])), C.long(ng), C.long(nlev),
 		(*C.int64_t)(unsafe.Pointer(&plan[0])), (*C.double)(unsafe.Pointer(&buf[0])), C.long(stride),
 		(*C.double)(unsafe.Pointer(&b[0])))
+}
+
+// cSumRunsU16 is accumulate for uint16 frames in C (xpcs_sum_runs_u16);
+// seg may be nil.
+func cSumRunsU16(frames []uint16, npix int, runs [][2]int, sum, seg []float64) {
+	if len(runs) == 0 || len(frames) == 0 {
+		return
+	}
+	var sp *C.double
+	if seg != nil {
+		sp = (*C.double)(unsafe.Pointer(&seg[0]))
+	}
+	C.xpcs_sum_runs_u16((*C.uint16_t)(unsafe.Pointer(&frames[0])), C.long(npix), C.long(len(frames)/npix),
+		(*C.int64_t)(unsafe.Pointer(&runs[0][0])), C.long(len(runs)), (*C.double)(unsafe.Pointer(&sum[0])), sp)
 }

@@ -19,3 +19,7 @@ func cBlockU16(kernelID, []uint16, int, int, []int32, []float64, int, []int64, [
 func cGroups4([]float64, int, int, []int64, []float64, int, []float64) {
 	panic("xpcs: C kernels not built")
 }
+
+func cSumRunsU16([]uint16, int, [][2]int, []float64, []float64) {
+	panic("xpcs: C kernels not built")
+}

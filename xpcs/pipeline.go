@@ -192,11 +192,27 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 			switch fr := frames.(type) {
 			case []uint16:
 				part := fr[off*np : (off+take)*np]
+				// The sums of the other pixels run beside the correlation
+				// (they touch only those pixels of sum and segSum).
+				inSeg := seg != nil && done2/segLen < nseg
+				accDone := make(chan struct{})
+				go func() {
+					defer close(accDone)
+					if full.kern == kernAVX2 || full.kern == kernAVX512 {
+						var ss []float64
+						if inSeg {
+							ss = segSum
+						}
+						cSumRunsU16(part, np, inactive, sum, ss)
+						return
+					}
+					accumulate(sum, segSum, part, np, inactive, inSeg)
+				}()
 				err = AddFrames(full, part)
 				if err == nil && seg != nil && done2/segLen < nseg {
 					err = AddFrames(seg, part)
 				}
-				accumulate(sum, segSum, part, np, inactive, seg != nil && done2/segLen < nseg)
+				<-accDone
 			case []float64:
 				part := fr[off*np : (off+take)*np]
 				err = AddFrames(full, part)
