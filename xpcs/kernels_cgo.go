@@ -65,11 +65,11 @@ static int xpcs_cpu_avx512(void) {
 
 static void xpcs_block_u16(int isa, const uint16_t *frames, long npix, long m, const int32_t *idx, long n,
 			   double *state, long nlev, const int64_t *plan, double *buf, double *b, double *fsum,
-			   double *zstate, long pb, int16_t *pairs) {
+			   double *zstate, long pb) {
 	if (isa == 8)
-		block_u16_avx512(frames, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb, pairs);
+		block_u16_avx512(frames, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
 	else
-		block_u16_avx2(frames, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb, pairs);
+		block_u16_avx2(frames, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
 }
 
 // xpcs_sum_runs_u16 adds, for m frames of npix uint16 pixels, the pixels
@@ -110,14 +110,7 @@ func cLayout() [6]int {
 // cBlockU16 runs the C kernel of path k (kernAVX2 or kernAVX512) over
 // active pixels idx of the uint16 frames (m frames), state starting at the
 // group of idx[0]. See block_u16 in multitau_kernel.h.
-//
-// pairs (len >= pairsLen(m), or nil to keep level 0 in float64) is scratch
-// for the integer level-0 kernel (level0_int).
-func cBlockU16(k kernelID, frames []uint16, npix, m int, idx []int32, state []float64, nlev int, plan []int64, buf, b, fsum, zstate []float64, pb int, pairs []int16) {
-	var pp *C.int16_t
-	if pairs != nil {
-		pp = (*C.int16_t)(unsafe.Pointer(&pairs[0]))
-	}
+func cBlockU16(k kernelID, frames []uint16, npix, m int, idx []int32, state []float64, nlev int, plan []int64, buf, b, fsum, zstate []float64, pb int) {
 	isa := C.int(4)
 	if k == kernAVX512 {
 		isa = 8
@@ -126,7 +119,7 @@ func cBlockU16(k kernelID, frames []uint16, npix, m int, idx []int32, state []fl
 		(*C.int32_t)(unsafe.Pointer(&idx[0])), C.long(len(idx)), (*C.double)(unsafe.Pointer(&state[0])),
 		C.long(nlev), (*C.int64_t)(unsafe.Pointer(&plan[0])), (*C.double)(unsafe.Pointer(&buf[0])),
 		(*C.double)(unsafe.Pointer(&b[0])), (*C.double)(unsafe.Pointer(&fsum[0])),
-		(*C.double)(unsafe.Pointer(&zstate[0])), C.long(pb), pp)
+		(*C.double)(unsafe.Pointer(&zstate[0])), C.long(pb))
 }
 
 // cGroups4 runs the AVX2 C level loop over ng consecutive groups whose

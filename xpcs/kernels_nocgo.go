@@ -12,7 +12,7 @@ const (
 
 func cLayout() [6]int { return [6]int{groupLevel / lanes, oHist, oCorr, oSum, oCarry, oHead} }
 
-func cBlockU16(kernelID, []uint16, int, int, []int32, []float64, int, []int64, []float64, []float64, []float64, []float64, int, []int16) {
+func cBlockU16(kernelID, []uint16, int, int, []int32, []float64, int, []int64, []float64, []float64, []float64, []float64, int) {
 	panic("xpcs: C kernels not built")
 }
 

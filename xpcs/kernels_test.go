@@ -46,16 +46,14 @@ type kernelCase struct {
 // TestKernelPaths correlates the same stacks on every path the binary can
 // run here and compares the whole correlator state (every moment of every
 // pixel and level, the history, head and carry words) and the per-frame
-// sums with the portable path: bitwise for the C paths (with and without
-// their integer level-0 kernel), and for the
+// sums with the portable path: bitwise for the C paths, and for the
 // GOEXPERIMENT=simd path whenever the sums are exact integers (its fused
 // multiply-adds round differently otherwise). Float frames (the averaging
 // path of Correlate) are compared within 1e-12 relative. Edge counts (0,
 // 65535), masked pixels (non-contiguous pixel runs, partial groups, an odd
 // number of groups for the 8-wide path), odd block sizes, one-frame blocks
-// a long series at full scale (levels up to 10, sums near 2^53) and the
-// bounds of the integer kernel (counts up to 2^15-1, flushes of its 32-bit
-// accumulators, a count of 2^15) are covered.
+// and a long series at full scale (levels up to 10, sums near 2^53) are
+// covered.
 func TestKernelPaths(t *testing.T) {
 	t.Parallel()
 	small := func(r *rand.Rand) int { return r.IntN(20) }
@@ -79,23 +77,6 @@ func TestKernelPaths(t *testing.T) {
 		{"one-frame-blocks", 30, 9, 7, 1, 2, 0.2, edge},
 		{"long-full-scale", 4100, 4, 6, 512, 2, 0, func(r *rand.Rand) int { return 65535 - r.IntN(16) }},
 		{"wide-block", 100, 40, 40, 100, 1, 0.05, small}, // 1600 pixels: several pixel blocks
-		// Integer level 0 (C paths): counts up to 2^15-1 flush the 32-bit
-		// accumulators after every pair of frames; up to 3000 every 119
-		// pairs (several flushes per block); a count of 2^15 sends its
-		// blocks back to float64.
-		{"int16-max", 300, 8, 10, 101, 2, 0.1, func(r *rand.Rand) int {
-			if r.IntN(3) == 0 {
-				return 32767
-			}
-			return r.IntN(32768)
-		}},
-		{"int16-flush", 1500, 5, 7, 512, 1, 0, func(r *rand.Rand) int { return 3000 - r.IntN(50) }},
-		{"int16-boundary", 200, 8, 8, 33, 2, 0, func(r *rand.Rand) int {
-			if r.IntN(5000) == 0 {
-				return 32768
-			}
-			return r.IntN(100)
-		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,10 +96,6 @@ func TestKernelPaths(t *testing.T) {
 			exact := tc.name != "long-full-scale" && tc.name != "all-65535" && tc.name != "edge-values"
 			for _, k := range availableKernels()[1:] {
 				got := runKernel(t, k, qm, data, tc)
-				if k == kernAVX2 || k == kernAVX512 {
-					// Level 0 in float64 only (the integer kernel off).
-					statesEqual(t, k.String()+" uint16 float64-only", runKernel(t, k, qm, data, tc, true), ref)
-				}
 				if k == kernSIMD && !exact {
 					statesClose(t, k.String()+" uint16", got, ref, 1e-12)
 				} else {
@@ -160,16 +137,13 @@ func randomMaskQMap(t *testing.T, rng *rand.Rand, rows, cols int, frac float64) 
 	return qm
 }
 
-// runKernel correlates data on path k; noInt keeps the C paths' level 0 in
-// float64.
-func runKernel[T Pixel](t *testing.T, k kernelID, qm *QMap, data []T, tc kernelCase, noInt ...bool) *Correlator {
+func runKernel[T Pixel](t *testing.T, k kernelID, qm *QMap, data []T, tc kernelCase) *Correlator {
 	t.Helper()
 	c, err := NewCorrelator(qm, tc.frames, tc.workers)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.kern = k
-	c.noIntL0 = len(noInt) > 0 && noInt[0]
 	np := qm.Pixels()
 	for f := 0; f < tc.frames; f += tc.block {
 		if err := AddFrames(c, data[f*np:min(f+tc.block, tc.frames)*np]); err != nil {

@@ -60,7 +60,6 @@ type Correlator struct {
 	workers int
 	scratch []scratch // per worker, reused across blocks
 	kern    kernelID  // hot-loop path (defaultKernel; tests set it)
-	noIntL0 bool      // C paths: keep level 0 in float64 (tests, benchmarks)
 
 	// frameSum[t] is Σ over active pixels of frame t (intensity vs time).
 	frameSum []float64
@@ -209,12 +208,7 @@ type scratch struct {
 	buf, b, fsum []float64
 	z            []float64 // C kernels: stand-in state of a missing group
 	plan         []int64   // C kernels: levelPlan as (m, carryIn, count)
-	pairs        []int16   // C kernels: integer level-0 scratch
 }
-
-// pairsLen is the int16 scratch of the C integer level-0 kernel for blocks
-// of m frames: two arrays of m/2+4 pairs of frames of 8 pixels.
-func pairsLen(m int) int { return 2 * (m/2 + 4) * 2 * 8 }
 
 func grow(s []float64, n int) []float64 {
 	if cap(s) < n {
@@ -247,15 +241,8 @@ func correlateBlock[T Pixel](c *Correlator, sc *scratch, frames []T, m int, plan
 			// uint16 frames (the detectors' type): transpose and levels
 			// in C, all pixel blocks in one call.
 			sc.z = grow(sc.z, c.nlev*groupLevel)
-			if cap(sc.pairs) < pairsLen(m) {
-				sc.pairs = make([]int16, pairsLen(m))
-			}
-			var pairs []int16
-			if !c.noIntL0 {
-				pairs = sc.pairs[:pairsLen(m)]
-			}
 			gs := c.nlev * groupLevel
-			cBlockU16(c.kern, u, npix, m, c.active[lo:hi], c.state[lo/lanes*gs:], c.nlev, sc.plan, buf, b, fsum, sc.z, pixelBlock, pairs)
+			cBlockU16(c.kern, u, npix, m, c.active[lo:hi], c.state[lo/lanes*gs:], c.nlev, sc.plan, buf, b, fsum, sc.z, pixelBlock)
 			return fsum
 		}
 	}
