@@ -10,10 +10,9 @@ package xpcs
 
 // No fused multiply-add (-ffp-contract=off, which #cgo CFLAGS does not
 // accept): the kernels must round the product and the sum separately, as
-// the portable Go kernels do (go vet and TestKernelPaths check the result;
+// the portable Go kernels do (TestKernelPaths checks the result bitwise;
 // `objdump -d` of the binary shows no vfmadd in block_u16_*).
 #pragma GCC optimize("fp-contract=off")
-#include <string.h>
 
 // Layout constants of the Go state (multitau.go); checked against the Go
 // constants by TestKernelLayout.
@@ -51,8 +50,8 @@ package xpcs
 #undef SUF
 #pragma GCC pop_options
 
-// cpu_has reports the CPU features (libgcc's check includes the OS support
-// of the AVX and AVX-512 register state, XGETBV).
+// xpcs_cpu_* report the CPU features (libgcc's check includes the OS
+// support of the AVX and AVX-512 register state, XGETBV).
 static int xpcs_cpu_avx2(void) {
 	__builtin_cpu_init();
 	return __builtin_cpu_supports("avx2");
