@@ -121,8 +121,8 @@ func TestIsParallel(t *testing.T) {
 		"memory/workers/frame_sums[size=tiny,workers=1]":        false,
 		"hdf5/pool/concurrent_frame_reads[goroutines=4]":        true,
 		"memory/concurrency/shared_lru_4_goroutines[size=tiny]": true,
-		"memory/sync/mutex":                                     false,
-		"x/y/one_1_goroutines":                                  false,
+		"memory/sync/mutex":    false,
+		"x/y/one_1_goroutines": false,
 	} {
 		if got := IsParallel(id); got != want {
 			t.Errorf("IsParallel(%q) = %v", id, got)
