@@ -54,6 +54,7 @@ func runCompare(stdout, stderr io.Writer, args []string) error {
 	failOn := fs.String("fail-on", def.FailOn, "gate `expression`, e.g. \"critical>0 || major>3 || regressed_pct>30\"")
 	rules := fs.String("rules", "", "pytest-benchmark compare-fail `rules`, comma separated (mean:20%,min:30%,max:0.000001)")
 	calibration := fs.String("calibration", "", "normalise current times by this calibration benchmark `id` (off when empty)")
+	clock := fs.String("clock", def.Clock, "primary time of benchmarks that record both clocks: auto (single-threaded ones on CPU time, parallel ones on wall time), wall or cpu")
 	format := fs.String("format", "text", "output format: text or json")
 	out := fs.String("out", "", "also write the comparison JSON to this `file`")
 	if err := parseFlags(fs, stderr, args); err != nil {
@@ -73,7 +74,7 @@ func runCompare(stdout, stderr io.Writer, args []string) error {
 	cfg.Threshold, cfg.Alpha, cfg.MinSamples = *threshold, *alpha, *minSamples
 	cfg.MemoryThreshold, cfg.Correction = *memThreshold, *correction
 	cfg.DriftAllowance, cfg.DriftSigmas = *drift, *driftSigmas
-	cfg.FailOn, cfg.Calibration = *failOn, *calibration
+	cfg.FailOn, cfg.Calibration, cfg.Clock = *failOn, *calibration, *clock
 	if *rules != "" {
 		cfg.Rules = []string{*rules}
 	}

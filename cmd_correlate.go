@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
@@ -18,40 +21,79 @@ func init() {
 
 func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet("correlate", flag.ContinueOnError)
-	raw := fs.String("raw", "", "raw stack (HDF5, "+h5.StackPath+") (required)")
-	qmapPath := fs.String("qmap", "", "file holding /xpcs/qmap (APS layout); default: the raw file itself (as written by synth)")
-	out := fs.String("out", "", "result file to write (required)")
+	raw := fs.String("raw", "", "raw stack (HDF5, "+h5.StackPath+") (required); its /entry metadata (frame time, geometry) goes into the result")
+	qmapPath := fs.String("qmap", "", "q-map file holding /xpcs/qmap (APS layout); default: the raw file's /xpcs/qmap, else rings from the raw file's geometry, else rings around the frame centre")
+	out := fs.String("out", "", "result file to write (required; written to a temporary file and renamed)")
 	twoTime := fs.Bool("twotime", false, "also compute the two-time correlation of every dynamic bin (/xpcs/twotime)")
 	backend := fs.String("backend", "auto", "two-time BLAS back end: auto, openblas, gonum or naive")
+	smoothName := fs.String("twotime-smooth", "sqmap", "two-time smoothing before C is formed: sqmap (divide each pixel by its static bin's mean in that frame, APS 8-ID-I's default), dqmap (the dynamic bin's), or none (raw counts)")
 	stride := fs.Int("stride", 1, "use every N-th frame")
 	avg := fs.Int("avg", 1, "sum groups of N (strided) frames into one")
 	segments := fs.Int("segments", 0, "also report g2 of N equal time segments (printed only)")
 	workers := fs.Int("workers", 0, "goroutines (0: GOMAXPROCS)")
-	frameTime := fs.Float64("frame-time", 0, "frame time in seconds (0: read /entry/instrument/detector_1/frame_time, else 1)")
+	frameTime := fs.Float64("frame-time", 0, "frame time in seconds (0: the raw file's "+entryFrameTime+", else 1)")
+	nStatic := fs.Int("static-bins", 36, "static q bins of a q-map made without --qmap")
+	nDynamic := fs.Int("dynamic-bins", 9, "dynamic q bins of a q-map made without --qmap (divides --static-bins)")
 	if err := parseFlags(fs, stderr, args); err != nil {
 		return err
 	}
 	if *raw == "" || *out == "" {
 		return &exitError{code: 2, msg: "correlate: --raw and --out are required"}
 	}
-	if *qmapPath == "" {
-		*qmapPath = *raw
+	if fs.NArg() > 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("correlate: unexpected arguments %q", fs.Args())}
 	}
-	qm, entry, err := readQMap(*qmapPath)
+	// Metadata comes from the raw file, the q-map from the q-map file.
+	meta, err := h5.ReadResult(*raw)
+	if err != nil {
+		return fmt.Errorf("correlate: reading the metadata of %s: %w", *raw, err)
+	}
+	src, err := openSource(*raw)
 	if err != nil {
 		return fmt.Errorf("correlate: %w", err)
 	}
+	shape := src.Shape()
+	src.Close()
+	var qm *xpcs.QMap
+	qmapSource := *qmapPath
+	switch {
+	case *qmapPath != "":
+		if qm, err = readQMap(*qmapPath); err != nil {
+			return fmt.Errorf("correlate: %w", err)
+		}
+	case len(meta.QMap.StaticROIMap) > 0 && len(meta.QMap.DynamicROIMap) > 0:
+		if qm, err = qmapFromAPS(meta.QMap); err != nil {
+			return fmt.Errorf("correlate: q-map of %s: %w", *raw, err)
+		}
+		qmapSource = *raw
+	default:
+		part := xpcs.Partition{NStatic: *nStatic, NDynamic: *nDynamic}
+		g, ok := geometryFromEntry(meta.Entry)
+		if ok {
+			fmt.Fprintf(stderr, "correlate: no --qmap: %d static / %d dynamic q rings from the geometry of %s (beam centre %g, %g px, %g m, %g keV, %g m pixels)\n",
+				part.NStatic, part.NDynamic, *raw, g.BeamCenterX, g.BeamCenterY, g.Distance, g.Energy, g.PixelSize)
+		} else {
+			g = xpcs.Geometry{BeamCenterX: float64(shape.Cols-1) / 2, BeamCenterY: float64(shape.Rows-1) / 2, PixelSize: 75e-6, Distance: 5, Energy: 10}
+			fmt.Fprintf(stderr, "correlate: no --qmap and no detector geometry in %s: %d static / %d dynamic rings around the frame centre (q nominal: 75 µm pixels, 5 m, 10 keV)\n",
+				*raw, part.NStatic, part.NDynamic)
+		}
+		if qm, err = xpcs.NewQMap(shape.Rows, shape.Cols, g, xpcs.Mask{}, part); err != nil {
+			return &exitError{code: 2, msg: "correlate: q-map without --qmap: " + err.Error()}
+		}
+		qmapSource = ""
+	}
 	ft := *frameTime
 	if ft == 0 {
-		ft = 1
-		if v, ok := entry["instrument/detector_1/frame_time"].(float64); ok && v > 0 {
+		if v, ok := entryFloat(meta.Entry, strings.TrimPrefix(entryFrameTime, "/entry/")); ok && v > 0 {
 			ft = v
+		} else {
+			ft = 1
+			fmt.Fprintf(stderr, "correlate: %s has no %s: frame time 1 s (pass --frame-time)\n", *raw, entryFrameTime)
 		}
 	}
 	opt := xpcs.Options{Stride: *stride, Average: *avg, Segments: *segments, Workers: *workers}
 	start := time.Now()
-	src, err := openSource(*raw)
-	if err != nil {
+	if src, err = openSource(*raw); err != nil {
 		return fmt.Errorf("correlate: %w", err)
 	}
 	res, err := xpcs.Correlate(src, qm, opt)
@@ -61,10 +103,31 @@ func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
 	}
 	elapsed := time.Since(start)
 	out5 := resultToAPS(res)
-	// The effective frame time: lags in delay_list are effective frames.
-	out5.Entry = map[string]any{"instrument/detector_1/frame_time": ft * float64(max(*stride, 1)*max(*avg, 1))}
+	// As APS: /entry holds the raw file's metadata with the raw frame time;
+	// delay_list counts effective frames of stride_frame*avg_frame raw
+	// frames (/xpcs/multitau/config), so t = delay * frame_time * stride * avg.
+	out5.Entry = map[string]any{}
+	for k, v := range meta.Entry {
+		out5.Entry[k] = v
+	}
+	out5.Entry[strings.TrimPrefix(entryFrameTime, "/entry/")] = ft
+	analysis := "multitau"
+	if *twoTime {
+		analysis = "multitau+twotime"
+	}
+	out5.Config = map[string]any{
+		"analysis_type": analysis, "raw": *raw, "qmap": qmapSource,
+		"avg_frame": int64(max(*avg, 1)), "stride_frame": int64(max(*stride, 1)),
+		"begin_frame": int64(0), "end_frame": int64(-1), "smooth": *smoothName,
+	}
+	out5.RawDataPath = *raw
+	out5.QMap.SourceFile = qmapSource
 	if *twoTime {
 		b, err := twotime.ParseBackend(*backend)
+		if err != nil {
+			return &exitError{code: 2, msg: "correlate: " + err.Error()}
+		}
+		sm, err := twotime.ParseSmooth(*smoothName)
 		if err != nil {
 			return &exitError{code: 2, msg: "correlate: " + err.Error()}
 		}
@@ -75,7 +138,7 @@ func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
 		if err != nil {
 			return fmt.Errorf("correlate: %w", err)
 		}
-		bins, err := twotime.Compute(src, qm, twotime.Options{Backend: b})
+		bins, err := twotime.Compute(src, qm, twotime.Options{Backend: b, Smooth: sm})
 		src.Close()
 		if err != nil {
 			return fmt.Errorf("correlate %s: two-time: %w", *raw, err)
@@ -85,7 +148,7 @@ func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
 			out5.TwoTime[fmt.Sprintf("c2_%05d", bin.Bin+1)] = h5.Matrix32{Rows: bin.Frames, Cols: bin.Frames, Data: bin.C}
 		}
 	}
-	if err := h5.WriteResult(*out, out5); err != nil {
+	if err := replaceFile(*out, func(tmp string) error { return h5.WriteResult(tmp, out5) }); err != nil {
 		return fmt.Errorf("correlate: writing %s: %w", *out, err)
 	}
 	sh := res.Raw
@@ -98,6 +161,84 @@ func cmdCorrelate(stdout, stderr io.Writer, args []string) error {
 			fmt.Fprintf(stdout, " %.4f", v)
 		}
 		fmt.Fprintln(stdout)
+	}
+	return nil
+}
+
+// entryFrameTime is where APS 8-ID-I raw and result files keep the frame
+// time in seconds.
+const entryFrameTime = "/entry/instrument/detector_1/frame_time"
+
+// entryFloat returns a numeric single value of an /entry map as float64.
+func entryFloat(entry map[string]any, key string) (float64, bool) {
+	switch v := entry[key].(type) {
+	case float64:
+		return v, true
+	case float32:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	}
+	return 0, false
+}
+
+// geometryFromEntry reads the detector geometry of an APS 8-ID-I raw file's
+// /entry (NeXus names, as in E0173.hdf): detector_1/beam_center_x and _y
+// (pixels), distance (m), x_pixel_size (m) and incident_beam/incident_energy
+// (keV). ok is false unless all are present and valid.
+func geometryFromEntry(entry map[string]any) (xpcs.Geometry, bool) {
+	const d = "instrument/detector_1/"
+	var g xpcs.Geometry
+	vals := []struct {
+		key string
+		dst *float64
+	}{
+		{d + "beam_center_x", &g.BeamCenterX}, {d + "beam_center_y", &g.BeamCenterY},
+		{d + "distance", &g.Distance}, {d + "x_pixel_size", &g.PixelSize},
+		{"instrument/incident_beam/incident_energy", &g.Energy},
+	}
+	for _, v := range vals {
+		x, ok := entryFloat(entry, v.key)
+		if !ok {
+			return g, false
+		}
+		*v.dst = x
+	}
+	return g, g.Validate() == nil
+}
+
+// replaceFile writes path through write(tmp), tmp a new file in path's
+// folder, and renames tmp over path only when write succeeded: a failed
+// write (full disk, killed process) leaves a previous path intact. The
+// temporary file is removed on failure.
+func replaceFile(path string, write func(tmp string) error) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	f.Close()
+	if err := write(tmp); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	// CreateTemp makes 0600 files: keep the mode of the file replaced, else
+	// the usual 0644.
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
 	}
 	return nil
 }
@@ -163,25 +304,26 @@ func (h *h5Source) ReadFrames(dst []uint16) (int, error) {
 	return n, nil
 }
 
-// readQMap reads /xpcs/qmap (and the /entry scalars) of an APS-layout file.
-func readQMap(path string) (*xpcs.QMap, map[string]any, error) {
+// readQMap reads /xpcs/qmap of an APS-layout q-map file. The file's
+// /entry, if any, is not used: metadata comes from the raw file.
+func readQMap(path string) (*xpcs.QMap, error) {
 	f, err := h5.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer f.Close()
 	if !f.Exists("/xpcs/qmap/static_roi_map") || !f.Exists("/xpcs/qmap/dynamic_roi_map") {
-		return nil, nil, fmt.Errorf("%s has no /xpcs/qmap/static_roi_map and dynamic_roi_map: give --qmap", path)
+		return nil, fmt.Errorf("%s has no /xpcs/qmap/static_roi_map and dynamic_roi_map", path)
 	}
 	r, err := f.ReadResult()
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading q-map of %s: %w", path, err)
+		return nil, fmt.Errorf("reading q-map of %s: %w", path, err)
 	}
 	qm, err := qmapFromAPS(r.QMap)
 	if err != nil {
-		return nil, nil, fmt.Errorf("q-map of %s: %w", path, err)
+		return nil, fmt.Errorf("q-map of %s: %w", path, err)
 	}
-	return qm, r.Entry, nil
+	return qm, nil
 }
 
 // qmapFromAPS converts an APS /xpcs/qmap (1-based roi maps, 0 = no bin;

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
@@ -26,7 +27,8 @@ const (
 )
 
 // cmdFit fits every q bin of /xpcs/multitau/normalized_g2 (n_tau, n_q) at
-// t = delay_list * frame_time, prints the table and the tau(q) power law, and
+// t = delay_list * frame_time * stride_frame * avg_frame (the last two from
+// /xpcs/multitau/config when present, as APS 8-ID-I records them), prints the table and the tau(q) power law, and
 // stores them below /xpcs/fit/<model> (see storeFit) unless --no-store.
 func cmdFit(stdout, stderr io.Writer, args []string) error {
 	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
@@ -38,7 +40,7 @@ func cmdFit(stdout, stderr io.Writer, args []string) error {
 	model := fs.String("model", "single", "g2 model: single (c=1), stretched, double, double-stretched")
 	method := fs.String("method", "lm", "optimiser: lm (bounded Levenberg-Marquardt), lbfgs, bfgs, neldermead (gonum/optimize)")
 	starts := fs.Int("starts", fit.DefaultStarts, "starting points per bin (multi-start)")
-	dt := fs.Float64("dt", 0, "frame time in seconds (default: "+fitFramePath+")")
+	dt := fs.Float64("dt", 0, "seconds per delay_list unit (default: "+fitFramePath+" times /xpcs/multitau/config stride_frame and avg_frame)")
 	fixed := fs.String("fix", "", "fixed parameters, e.g. d=1,c=1.2")
 	tmin := fs.Float64("tmin", 0, "fit only delays t >= tmin (seconds)")
 	tmax := fs.Float64("tmax", 0, "fit only delays t <= tmax (seconds; 0: all). Multi-tau g2 is biased low at delays near the run length: T/4 is a safe limit")
@@ -68,20 +70,18 @@ func cmdFit(stdout, stderr io.Writer, args []string) error {
 		*group = "/xpcs/fit/" + m.String()
 	}
 
-	open := h5.OpenRW
-	if *noStore {
-		open = h5.Open
-	}
-	f, err := open(path)
+	// Read-only first: a refused or print-only run never touches the file.
+	f, err := h5.Open(path)
 	if err != nil {
 		return fmt.Errorf("fit: %w", err)
 	}
-	defer f.Close()
 	in, err := readFitInput(f, *dt)
+	exists := err == nil && f.Exists(*group)
+	f.Close()
 	if err != nil {
 		return fmt.Errorf("fit: %s: %w", path, err)
 	}
-	if !*noStore && f.Exists(*group) {
+	if !*noStore && exists {
 		return fmt.Errorf("fit: %s already holds %s: pass --group NAME or --no-store", path, *group)
 	}
 	opt := fit.Options{Model: m, Method: me, Starts: *starts, Fixed: fix, TMin: *tmin, TMax: *tmax}
@@ -104,8 +104,25 @@ func cmdFit(stdout, stderr io.Writer, args []string) error {
 		}
 	}
 	if !*noStore {
-		if err := storeFit(f, *group, opt, in, rows, pl, plErr); err != nil {
-			return fmt.Errorf("fit: storing into %s: %w", path, err)
+		// The fit goes into a copy of the input in the same folder, which
+		// replaces the input only once complete: a full disk or a killed
+		// process leaves the input as it was.
+		err := replaceFile(path, func(tmp string) error {
+			if err := copyFile(path, tmp); err != nil {
+				return err
+			}
+			f, err := h5.OpenRW(tmp)
+			if err != nil {
+				return err
+			}
+			if err := storeFit(f, *group, opt, in, rows, pl, plErr); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		})
+		if err != nil {
+			return fmt.Errorf("fit: storing into %s (left unchanged): %w", path, err)
 		}
 		fmt.Fprintf(stdout, "stored in %s:%s\n", path, *group)
 	}
@@ -113,6 +130,33 @@ func cmdFit(stdout, stderr io.Writer, args []string) error {
 		return fmt.Errorf("fit: %s: no q bin could be fitted", path)
 	}
 	return nil
+}
+
+// copyFile copies src to dst (created or truncated), keeping src's
+// permissions, and syncs dst.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	st, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, st.Mode().Perm())
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copying %s: %w", src, err)
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // parseFixed parses "name=value,name=value".
@@ -179,6 +223,22 @@ func readFitInput(f *h5.File, dt float64) (*fitInput, error) {
 			return nil, fmt.Errorf("%s = %v is not a positive scalar: pass --dt SECONDS", fitFramePath, v)
 		}
 		dt = v[0]
+		// APS: delays count effective frames of stride_frame*avg_frame raw
+		// frames; /entry keeps the raw frame time.
+		for _, k := range []string{"stride_frame", "avg_frame"} {
+			p := "/xpcs/multitau/config/" + k
+			if !f.Exists(p) {
+				continue
+			}
+			n, _, err := readFloats(f, p)
+			if err != nil {
+				return nil, err
+			}
+			if len(n) != 1 || !(n[0] >= 1) {
+				return nil, fmt.Errorf("%s = %v is not a positive scalar", p, n)
+			}
+			dt *= n[0]
+		}
 	}
 	in := &fitInput{dt: dt, hasError: ge != nil}
 	for _, d := range delays {

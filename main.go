@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand. run receives the arguments after the command
@@ -108,17 +109,59 @@ func usage(w io.Writer) {
 	}
 }
 
-// parseFlags parses args into fs, printing fs's usage to stderr. --help is a
-// success (exit status 0); any other flag error is a usage error (status 2).
+// parseFlags parses args into fs, printing fs's usage to stderr. Flags may
+// come anywhere on the command line, before or after positional arguments
+// (`fit FILE --no-store`); "--" ends the flags. --help is a success (exit
+// status 0); any other flag error is a usage error (status 2).
 func parseFlags(fs *flag.FlagSet, stderr io.Writer, args []string) error {
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return &exitError{code: 0}
 		}
 		return &exitError{code: 2, msg: err.Error()}
 	}
 	return nil
+}
+
+// flagsFirst reorders args so that the flag package, which stops at the
+// first positional argument, sees every flag: flags (with the value of a
+// non-boolean flag given as the next argument) first, then "--" and the
+// positional arguments in their order. A lone "-" is positional; unknown
+// flags are kept in place for fs.Parse to report.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	if len(pos) == 0 {
+		return flags
+	}
+	return append(append(flags, "--"), pos...)
 }
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -61,6 +61,7 @@ func DefaultConfig() Config {
 		Correction:      "bh",
 		DriftAllowance:  DefaultDriftAllowance,
 		DriftSigmas:     3,
+		Clock:           ClockAuto,
 		FailOn:          DefaultGate,
 	}
 }
@@ -78,6 +79,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: memory_threshold %v must be >= 0 bytes", c.MemoryThreshold)
 	case c.Correction != "bh" && c.Correction != "none" && c.Correction != "":
 		return fmt.Errorf("config: correction %q must be \"bh\" or \"none\"", c.Correction)
+	case c.Clock != "" && c.Clock != ClockAuto && c.Clock != ClockWall && c.Clock != ClockCPU:
+		return fmt.Errorf("config: clock %q must be auto, wall or cpu", c.Clock)
 	case !(c.DriftAllowance >= 0) || math.IsInf(c.DriftAllowance, 0):
 		return fmt.Errorf("config: drift_allowance %v must be a fraction >= 0 (0.5 = ±50%%, 0 = none)", c.DriftAllowance)
 	case !(c.DriftSigmas >= 0) || math.IsInf(c.DriftSigmas, 0):
@@ -422,12 +425,23 @@ func pairJobs(bs, cs []*Benchmark, cfg Config, scale float64, d Drift) []*rowJob
 	b, c := bs[0], cs[0]
 	var jobs []*rowJob
 	t := baseRow(c, MetricTime)
+	clock, why := chooseClock(bs, cs, cfg)
+	primary := func(x *Benchmark) []float64 { return x.Samples }
+	if clock == ClockCPU {
+		t.Clock, t.Reason = ClockCPU, why
+		primary = func(x *Benchmark) []float64 { return x.Metrics[MetricCPU].Samples }
+		if d.CPU != nil {
+			d = *d.CPU
+		} else {
+			d = Drift{}
+		}
+	}
 	j := &rowJob{tmpl: t, bBench: b, cBench: c}
 	for _, x := range bs {
-		j.base = append(j.base, x.Samples)
+		j.base = append(j.base, primary(x))
 	}
 	for _, x := range cs {
-		s := x.Samples
+		s := primary(x)
 		if scale != 1 && c.ID != cfg.Calibration {
 			s = scaled(s, scale)
 		}
@@ -448,7 +462,24 @@ func pairJobs(bs, cs []*Benchmark, cfg Config, scale float64, d Drift) []*rowJob
 	}
 	j.errReason = pairErrors(bs, cs)
 	jobs = append(jobs, j)
+	if clock == ClockCPU {
+		// The wall time, shown beside the CPU time that is judged.
+		r := baseRow(c, MetricWall)
+		r.Role = RoleDerived
+		wj := &rowJob{tmpl: r, bBench: b, cBench: c}
+		for _, x := range bs {
+			wj.base = append(wj.base, x.Samples)
+		}
+		for _, x := range cs {
+			wj.cur = append(wj.cur, x.Samples)
+		}
+		wj.errReason = j.errReason
+		jobs = append(jobs, wj)
+	}
 	for _, k := range sortedKeys(c.Metrics) {
+		if k == MetricCPU && clock == ClockCPU {
+			continue // it is the primary row
+		}
 		cm := c.Metrics[k]
 		bm, ok := b.Metrics[k]
 		r := baseRow(c, k)

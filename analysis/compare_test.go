@@ -155,7 +155,10 @@ func TestDerivedMetricsShownNotCounted(t *testing.T) {
 	if s.Benchmarks != 1 || s.Regressions != 1 || s.Critical != 1 || s.Compared != 1 || s.MemoryRegressions != 1 {
 		t.Errorf("summary %+v: want 1 benchmark, 1 critical regression, 1 memory regression", s)
 	}
-	for _, m := range []string{"MB/s", "cpu-s/op"} {
+	if r := findRow(t, c, "x", MetricTime); r.Clock != ClockCPU {
+		t.Errorf("single-threaded benchmark judged on clock %q, want cpu", r.Clock)
+	}
+	for _, m := range []string{"MB/s", MetricWall} {
 		r := findRow(t, c, "x", m)
 		if r.Verdict != Info || r.Role != RoleDerived || r.Current == nil || r.Baseline == nil || r.Change < 1.5 {
 			t.Errorf("%s: %s/%s change %v: want info with statistics", m, r.Verdict, r.Role, r.Change)
@@ -657,6 +660,46 @@ func TestNothingJudged(t *testing.T) {
 		}
 		if c.Gate.Verdict != tt.verdict || c.Gate.Pass != (tt.verdict == GatePass) {
 			t.Errorf("%s: gate %+v, want verdict %s", tt.name, c.Gate, tt.verdict)
+		}
+	}
+}
+
+// TestChooseClock: single-threaded benchmarks (CPU ≈ wall per round) are
+// judged on CPU time, parallel ones (CPU > 1.15 x wall) and benchmarks
+// without CPU samples on either side on wall time.
+func TestChooseClock(t *testing.T) {
+	t.Parallel()
+	mk := func(cpuPerWall float64, n int) *Benchmark {
+		b := bench("x", []float64{1, 1.1, 0.9, 1.05, 1})
+		if n > 0 {
+			cpu := make([]float64, n)
+			for i := range cpu {
+				cpu[i] = b.Samples[i%len(b.Samples)] * cpuPerWall
+			}
+			b.Metrics = map[string]Metric{MetricCPU: {Unit: MetricCPU, Samples: cpu}}
+		}
+		return &b
+	}
+	forced := mk(0.98, 5)
+	forced.Extra = map[string]any{"clock": "wall"}
+	for _, tt := range []struct {
+		name   string
+		b, c   *Benchmark
+		config string
+		want   string
+	}{
+		{"single-threaded", mk(0.98, 5), mk(0.6, 5), ClockAuto, ClockCPU},
+		{"parallel", mk(1.9, 5), mk(1.0, 5), ClockAuto, ClockWall},
+		{"no cpu on one side", mk(1, 0), mk(1, 5), ClockAuto, ClockWall},
+		{"cpu count differs", mk(1, 4), mk(1, 5), ClockAuto, ClockWall},
+		{"declared wall", forced, mk(1, 5), ClockAuto, ClockWall},
+		{"forced wall", mk(1, 5), mk(1, 5), ClockWall, ClockWall},
+		{"forced cpu on parallel", mk(1.9, 5), mk(1.9, 5), ClockCPU, ClockCPU},
+	} {
+		cfg := DefaultConfig()
+		cfg.Clock = tt.config
+		if got, _ := chooseClock([]*Benchmark{tt.b}, []*Benchmark{tt.c}, cfg); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
 		}
 	}
 }

@@ -16,6 +16,9 @@ type Drift struct {
 	Sigma float64 `json:"sigma"`
 	// Runs is the number of run medians it was estimated from.
 	Runs int `json:"runs"`
+	// CPU is the same for the benchmark's CPU time (MetricCPU), when the
+	// history has it: the spread that applies when it is judged on CPU time.
+	CPU *Drift `json:"cpu,omitempty"`
 }
 
 // MinDriftRuns is the fewest history runs EstimateDrift accepts; with fewer

@@ -248,8 +248,14 @@ type Config struct {
 	// DriftSigmas scales the allowance estimated from history: a change is
 	// inside the drift when |log ratio| <= DriftSigmas·√2·σ, σ the robust
 	// run-to-run standard deviation of log medians on the base branch.
-	DriftSigmas float64  `json:"drift_sigmas"`
-	FailOn      string   `json:"fail_on,omitempty"` // gate expression
+	DriftSigmas float64 `json:"drift_sigmas"`
+	// Clock chooses the primary time of benchmarks that carry both clocks
+	// (Samples = wall time and a MetricCPU metric): ClockAuto (default)
+	// judges single-threaded benchmarks on CPU time, which drifts far less
+	// between runs on shared runners, and parallel ones on wall time;
+	// ClockWall and ClockCPU force one.
+	Clock  string   `json:"clock,omitempty"`
+	FailOn string   `json:"fail_on,omitempty"` // gate expression
 	Rules       []string `json:"rules,omitempty"`   // pytest-benchmark style rules
 	// Calibration is the id of a calibration benchmark: when set and present
 	// on both sides, every current time sample is multiplied by
@@ -273,6 +279,9 @@ type Row struct {
 	// Role is RolePrimary, RoleMemory or RoleDerived (empty in comparisons
 	// written before roles existed: read as primary for "time").
 	Role string `json:"role,omitempty"`
+	// Clock is the clock of a primary time row: ClockCPU when the benchmark
+	// was judged on its process CPU time, ClockWall (or empty) for wall time.
+	Clock string `json:"clock,omitempty"`
 
 	Verdict  Verdict  `json:"verdict"`
 	Severity Severity `json:"severity,omitempty"`

@@ -103,8 +103,11 @@ func displayName(r *analysis.Row) string {
 		}
 		name += "[" + strings.Join(parts, ",") + "]"
 	}
-	if r.Metric != "" && r.Metric != "time" {
+	switch {
+	case r.Metric != "" && r.Metric != "time":
 		name += " (" + r.Metric + ")"
+	case r.Clock == analysis.ClockCPU:
+		name += " (CPU time)"
 	}
 	return name
 }

@@ -10,6 +10,7 @@ import "C"
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -50,7 +51,9 @@ func init() {
 func lastError() string {
 	var buf [1024]C.char
 	C.xh_error_message(&buf[0], C.size_t(len(buf)))
-	s := C.GoString(&buf[0])
+	// One line: libhdf5's messages may hold newlines (the ctime of a
+	// failed write, "time = ...\n").
+	s := strings.Join(strings.Fields(C.GoString(&buf[0])), " ")
 	if s == "" {
 		s = "libhdf5 reported an error"
 	}

@@ -40,6 +40,8 @@ type QMap struct {
 	PixelSize           float64 // metres
 	MapNames            []string
 	MapUnits            []string
+	// SourceFile is the q-map file the map was read from (APS source_file).
+	SourceFile string
 }
 
 // Result is an APS 8-ID-I XPCS result file (the layout written by boost_corr
@@ -61,7 +63,13 @@ type Result struct {
 	// Single values below /entry (e.g. "instrument/detector_1/frame_time"),
 	// float64, float32, int64 or string as stored; values stored with shape
 	// (1,) or (1, 1) are read as scalars (and written back as scalars).
+	// APS copies them from the raw data's metadata.
 	Entry map[string]any
+	// Config holds the single values below /xpcs/multitau/config (APS:
+	// raw, qmap, avg_frame, stride_frame, smooth, ...), typed as Entry.
+	Config map[string]any
+	// RawDataPath is /xpcs/rawdata_path: the raw stack correlated.
+	RawDataPath string
 }
 
 // C2Name returns the dataset name of the two-time map of dynamic bin q (1-based).
@@ -154,8 +162,20 @@ func (f *File) ReadResult() (*Result, error) {
 		q.Mask = v
 		return e
 	})
-	opt(qm+"dynamic_roi_map", ints(&q.DynamicROIMap))
-	opt(qm+"static_roi_map", ints(&q.StaticROIMap))
+	// The detector shape comes from the mask, else from the roi maps (a
+	// q-map file need not hold a mask).
+	roi := func(dst *[]int32) func(string) error {
+		return func(p string) error {
+			v, shape, e := f.readIntsShape(p)
+			if e == nil && q.Rows == 0 && len(shape) == 2 {
+				q.Rows, q.Cols = shape[0], shape[1]
+			}
+			*dst = v
+			return e
+		}
+	}
+	opt(qm+"dynamic_roi_map", roi(&q.DynamicROIMap))
+	opt(qm+"static_roi_map", roi(&q.StaticROIMap))
 	opt(qm+"dynamic_v_list_dim0", f64(&q.DynamicVListDim0))
 	opt(qm+"dynamic_v_list_dim1", f64(&q.DynamicVListDim1))
 	opt(qm+"static_v_list_dim0", f64(&q.StaticVListDim0))
@@ -171,6 +191,20 @@ func (f *File) ReadResult() (*Result, error) {
 	opt(qm+"pixel_size", scalar(&q.PixelSize))
 	opt(qm+"map_names", strs(&q.MapNames))
 	opt(qm+"map_units", strs(&q.MapUnits))
+	str1 := func(dst *string) func(string) error {
+		return func(p string) error {
+			var v []string
+			if e := strs(&v)(p); e != nil {
+				return e
+			}
+			if len(v) > 0 {
+				*dst = v[0]
+			}
+			return nil
+		}
+	}
+	opt(qm+"source_file", str1(&q.SourceFile))
+	opt("/xpcs/rawdata_path", str1(&r.RawDataPath))
 	if err != nil {
 		return nil, err
 	}
@@ -191,37 +225,59 @@ func (f *File) ReadResult() (*Result, error) {
 			r.TwoTime[c.Path[len(c2)+1:]] = m
 		}
 	}
-	if f.Exists("/entry") {
-		root, e := f.Inspect("/entry")
-		if e != nil {
-			return nil, e
-		}
-		var walkErr error
-		root.Walk(func(n *Node) {
-			if walkErr != nil || n.Kind != "dataset" || product(n.Shape) != 1 {
-				return
-			}
-			a, e := f.Read(n.Path)
-			if e != nil {
-				walkErr = e
-				return
-			}
-			// single values of any rank ((), (1,), (1, 1)) become scalars
-			r.Entry[strings.TrimPrefix(n.Path, "/entry/")] = (&Array{Data: a.Data}).value()
-		})
-		if walkErr != nil {
-			return nil, walkErr
-		}
+	if r.Entry, err = f.readScalars("/entry"); err != nil {
+		return nil, err
+	}
+	if r.Config, err = f.readScalars(mtConfig); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// mtConfig is the group of the APS multi-tau configuration values.
+const mtConfig = "/xpcs/multitau/config"
+
+// readScalars reads every single-value dataset below group (keys relative
+// to it); an absent group gives an empty map.
+func (f *File) readScalars(group string) (map[string]any, error) {
+	out := map[string]any{}
+	if !f.Exists(group) {
+		return out, nil
+	}
+	root, err := f.Inspect(group)
+	if err != nil {
+		return nil, err
+	}
+	root.Walk(func(n *Node) {
+		if err != nil || n.Kind != "dataset" || product(n.Shape) != 1 {
+			return
+		}
+		a, e := f.Read(n.Path)
+		if e != nil {
+			err = e
+			return
+		}
+		// single values of any rank ((), (1,), (1, 1)) become scalars
+		out[strings.TrimPrefix(n.Path, group+"/")] = (&Array{Data: a.Data}).value()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // readInts reads an integer dataset of any integer type into []int32
 // (ErrDType for a float or a value outside int32).
 func (f *File) readInts(path string) ([]int32, error) {
+	v, _, err := f.readIntsShape(path)
+	return v, err
+}
+
+// readIntsShape is readInts that also returns the dataset's shape.
+func (f *File) readIntsShape(path string) ([]int32, []int, error) {
 	a, err := f.Read(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]int32, a.Len())
 	bad := false
@@ -259,12 +315,12 @@ func (f *File) readInts(path string) ([]int32, error) {
 			conv(i, v)
 		}
 	default:
-		return nil, &Error{Op: "read", File: f.path, Object: path, Kind: ErrDType, Msg: "want integers, stored " + a.DType.String()}
+		return nil, nil, &Error{Op: "read", File: f.path, Object: path, Kind: ErrDType, Msg: "want integers, stored " + a.DType.String()}
 	}
 	if bad {
-		return nil, &Error{Op: "read", File: f.path, Object: path, Kind: ErrDType, Msg: "value outside int32"}
+		return nil, nil, &Error{Op: "read", File: f.path, Object: path, Kind: ErrDType, Msg: "value outside int32"}
 	}
-	return out, nil
+	return out, a.Shape, nil
 }
 
 // narrow converts int32 values to []T, failing when one does not fit.
@@ -411,29 +467,56 @@ func (f *File) WriteResult(r *Result) error {
 			w(p, []int{m.Rows, m.Cols}, m.Data, nil)
 		}
 	}
-	keys := make([]string, 0, len(r.Entry))
-	for k := range r.Entry {
+	if q.SourceFile != "" {
+		w(qm+"source_file", nil, []string{q.SourceFile}, nil)
+	}
+	if r.RawDataPath != "" {
+		w("/xpcs/rawdata_path", nil, []string{r.RawDataPath}, nil)
+	}
+	if err == nil {
+		err = f.writeScalars("/entry", r.Entry)
+	}
+	if err == nil {
+		err = f.writeScalars(mtConfig, r.Config)
+	}
+	return err
+}
+
+// writeScalars writes each value of m as a scalar dataset group/key
+// (string, float64, float32, int64, int or bool; bool is stored as h5py
+// does, an int8 enum).
+func (f *File) writeScalars(group string, m map[string]any) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		p := "/entry/" + k
-		switch v := r.Entry[k].(type) {
+		p := group + "/" + k
+		var err error
+		switch v := m[k].(type) {
 		case string:
-			w(p, nil, []string{v}, nil)
+			err = f.Write(p, nil, []string{v}, nil)
 		case float64:
-			w(p, nil, []float64{v}, nil)
+			err = f.Write(p, nil, []float64{v}, nil)
 		case float32:
-			w(p, nil, []float32{v}, nil)
+			err = f.Write(p, nil, []float32{v}, nil)
 		case int64:
-			w(p, nil, []int64{v}, nil)
+			err = f.Write(p, nil, []int64{v}, nil)
 		case int:
-			w(p, nil, []int64{int64(v)}, nil)
-		default:
-			if err == nil {
-				err = &Error{Op: "write", File: f.path, Object: p, Kind: ErrDType, Msg: fmt.Sprintf("entry value of type %T", v)}
+			err = f.Write(p, nil, []int64{int64(v)}, nil)
+		case bool:
+			var b int8
+			if v {
+				b = 1
 			}
+			err = f.Write(p, nil, []int8{b}, &DatasetOptions{Bool: true})
+		default:
+			err = &Error{Op: "write", File: f.path, Object: p, Kind: ErrDType, Msg: fmt.Sprintf("scalar value of type %T", v)}
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return err
+	return nil
 }

@@ -147,6 +147,10 @@ func sampleResult() *Result {
 			"instrument/detector_1/detector_name": "synthetic",
 			"scan_number":                         int64(7),
 		},
+		Config: map[string]any{
+			"avg_frame": int64(1), "stride_frame": int64(2), "smooth": "sqmap", "raw": "/data/raw.h5",
+		},
+		RawDataPath: "/data/raw.h5",
 	}
 	for i := range r.G2.Data {
 		r.G2.Data[i] = 1 + float32(i)/100
@@ -175,6 +179,7 @@ func sampleResult() *Result {
 	q.BeamCenterX, q.BeamCenterY, q.DetectorDistance, q.Energy, q.PixelSize = 10.5, 9.5, 5, 10.9, 75e-6
 	q.MapNames = []string{"q", "phi"}
 	q.MapUnits = []string{"1/A", "deg"}
+	q.SourceFile = "/data/qmap.h5"
 	return r
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
 // resetPeakRSS asks Linux to reset the process's VmHWM to the current RSS
@@ -60,7 +62,7 @@ func AvailableMemoryMB() float64 {
 // Unlike wall time it does not grow while the benchmark waits for a CPU on
 // a loaded machine, so it is the steadier figure on shared runners without
 // perf counters (it does include GC and any other goroutine's work).
-const CPUMetric = "cpu-s/op"
+const CPUMetric = analysis.MetricCPU
 
 // processCPUTime returns the process's CPU time, or -1 when unavailable.
 func processCPUTime() time.Duration {

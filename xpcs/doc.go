@@ -12,7 +12,9 @@
 //   - synthetic speckle (Synth): a deterministic, streamed stack with a known
 //     intensity autocorrelation g2(t) = 1 + beta*exp(-2t/tau_c(q));
 //   - the multi-tau correlator (Correlator, Correlate): g2 per dynamic bin
-//     with 4 delays per level (Lags), symmetric normalisation, streaming over
+//     with 4 delays per level (Lags), the APS 8-ID-I normalisation (moments
+//     G, IP, IF averaged over each static bin, then divided; see
+//     Correlator.Result), streaming over
 //     frames and parallel over pixels, frame stride and averaging, g2 of time
 //     segments, intensity vs time and the time-averaged image;
 //   - SAXS reductions: SAXS 1D (per static bin mean, also per time segment)
@@ -25,8 +27,9 @@
 // Bad input: shape mismatches, empty partitions and too few frames are
 // errors naming the thing; NaN or ±Inf in floating-point frames are rejected
 // with the frame and pixel; pixels without photons in the normalisation
-// window are left out of g2 averages (G2.Excluded counts them) and a bin with
-// no usable pixel is NaN, never a silent number.
+// window count in the static-bin means (as at APS) but are left out of the
+// error (G2.Excluded counts them), and a bin with no usable static bin or
+// pixel is NaN, never a silent number.
 //
 // The correlator's inner loops exist twice: portable Go (kernels_generic.go)
 // and, when built with GOEXPERIMENT=simd on amd64, AVX2+FMA through

@@ -17,7 +17,18 @@ import (
 // (pixels x frames) series: fold the series 2^L times, then form
 // G/(IP·IF) for each lag of Lags.
 func bruteG2(series []float64, lags []Lag) []float64 {
+	g, ip, ifu := bruteMoments(series, lags)
 	out := make([]float64, len(lags))
+	for i := range out {
+		out[i] = g[i] / (ip[i] * ifu[i])
+	}
+	return out
+}
+
+// bruteMoments returns G = <I(t)I(t+k)>, IP = <I>past and IF = <I>future
+// of one series for each lag of Lags, written out directly.
+func bruteMoments(series []float64, lags []Lag) (G, IP, IF []float64) {
+	G, IP, IF = make([]float64, len(lags)), make([]float64, len(lags)), make([]float64, len(lags))
 	for i, lag := range lags {
 		x := series
 		for range lag.Level {
@@ -35,9 +46,9 @@ func bruteG2(series []float64, lags []Lag) []float64 {
 			ip += x[t-k]
 		}
 		np := float64(n - k)
-		out[i] = (g / np) / ((ip / np) * (ifu / np))
+		G[i], IP[i], IF[i] = g/np, ip/np, ifu/np
 	}
-	return out
+	return G, IP, IF
 }
 
 func testQMap(t testing.TB, rows, cols, nstatic, ndyn int) *QMap {
@@ -90,9 +101,11 @@ func TestMultiTauMatchesBruteForce(t *testing.T) {
 				t.Fatal(err)
 			}
 			lags := Lags(tc.frames)
-			// Expected: per pixel brute force, then static, then dynamic means.
+			// Expected (APS 8-ID-I): per pixel brute-force moments, their
+			// means per static bin, the ratio of the means, then the mean
+			// of the ratios over the static bins of each dynamic bin.
 			type key struct{ s, d int32 }
-			sum := map[key][]float64{}
+			sum := map[key][][3]float64{}
 			cnt := map[key]int{}
 			pix := map[int32][][]float64{}
 			for p := range np {
@@ -104,12 +117,15 @@ func TestMultiTauMatchesBruteForce(t *testing.T) {
 					series[f] = float64(data[f*np+p])
 				}
 				g := bruteG2(series, lags)
+				mg, mp, mf := bruteMoments(series, lags)
 				k := key{qm.Static[p], qm.Dynamic[p]}
 				if sum[k] == nil {
-					sum[k] = make([]float64, len(lags))
+					sum[k] = make([][3]float64, len(lags))
 				}
 				for i := range g {
-					sum[k][i] += g[i]
+					sum[k][i][0] += mg[i]
+					sum[k][i][1] += mp[i]
+					sum[k][i][2] += mf[i]
 				}
 				cnt[k]++
 				pix[qm.Dynamic[p]] = append(pix[qm.Dynamic[p]], g)
@@ -120,7 +136,8 @@ func TestMultiTauMatchesBruteForce(t *testing.T) {
 					var ng int
 					for k, s := range sum {
 						if k.d == int32(d) {
-							acc += s[li] / float64(cnt[k])
+							n := float64(cnt[k])
+							acc += (s[li][0] / n) / ((s[li][1] / n) * (s[li][2] / n))
 							ng++
 						}
 					}

@@ -50,6 +50,10 @@ type Summary struct {
 	N      int     `json:"n"`
 	Unit   string  `json:"unit"`
 	CV     float64 `json:"cv"`
+	// CPUMedian is the median of the benchmark's process CPU time per
+	// operation (analysis.MetricCPU), when it was recorded: the drift of
+	// benchmarks judged on CPU time is estimated from it.
+	CPUMedian float64 `json:"cpu_median,omitempty"`
 }
 
 // FromResults summarises res as a history entry. The time is
@@ -91,7 +95,13 @@ func FromResults(res *analysis.Results) Entry {
 		if math.IsNaN(cv) || math.IsInf(cv, 0) {
 			cv = 0
 		}
-		e.Benchmarks[b.ID] = Summary{Median: s.Median, N: s.N, Unit: b.Unit, CV: cv}
+		sum := Summary{Median: s.Median, N: s.N, Unit: b.Unit, CV: cv}
+		if cpu := b.Metrics[analysis.MetricCPU].Samples; len(cpu) > 0 {
+			if m := analysis.Describe(cpu, "").Median; m > 0 && !math.IsInf(m, 0) {
+				sum.CPUMedian = m
+			}
+		}
+		e.Benchmarks[b.ID] = sum
 	}
 	return e
 }
@@ -278,7 +288,7 @@ func Drift(entries []Entry) map[string]analysis.Drift {
 	if len(idx) > DriftRuns {
 		idx = idx[len(idx)-DriftRuns:]
 	}
-	medians := map[string][]float64{}
+	medians, cpu := map[string][]float64{}, map[string][]float64{}
 	units := map[string]string{}
 	mixed := map[string]bool{}
 	for _, i := range idx {
@@ -288,6 +298,9 @@ func Drift(entries []Entry) map[string]analysis.Drift {
 			}
 			units[id] = s.Unit
 			medians[id] = append(medians[id], s.Median)
+			if s.CPUMedian > 0 {
+				cpu[id] = append(cpu[id], s.CPUMedian)
+			}
 		}
 	}
 	out := make(map[string]analysis.Drift, len(medians))
@@ -295,7 +308,12 @@ func Drift(entries []Entry) map[string]analysis.Drift {
 		if mixed[id] {
 			continue
 		}
-		if d, ok := analysis.EstimateDrift(m); ok {
+		d, ok := analysis.EstimateDrift(m)
+		if dc, okc := analysis.EstimateDrift(cpu[id]); okc {
+			d.CPU = &dc
+			ok = true
+		}
+		if ok {
 			out[id] = d
 		}
 	}

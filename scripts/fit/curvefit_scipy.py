@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """scipy reference for xpcs/fit: curve_fit of the single-exponential g2 model
-a*exp(-2 t/b) + d with the default bounds (a [0.04, 0.8], b [1e-5, 100] s,
-d [0.95, 1.05]), weighted by the error bars (sigma=err, absolute_sigma=False),
+a*exp(-2 t/b) + d with the default bounds (a [0.01, 1], b [1e-5, 100] s,
+d [0.9, 1.1]), weighted by the error bars (sigma=err, absolute_sigma=False),
 on the curves of xpcs/fit/testdata/curves.json (or any file of that shape).
 
 Usage: curvefit_scipy.py CURVES.json [--rounds N] [--json]
@@ -27,8 +27,8 @@ def model(t, a, b, d):
     return a * np.exp(-2 * t / b) + d
 
 
-LO = [0.04, 1e-5, 0.95]
-HI = [0.8, 100.0, 1.05]
+LO = [0.01, 1e-5, 0.9]
+HI = [1.0, 100.0, 1.1]
 
 
 def guess(t, y):

@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 """Vectorised numpy multi-tau XPCS correlator: the reference for xpcs-perf.
 
-It implements exactly the definition of the Go correlator (xpcs.Correlator):
-4 delays per level (lags 1..8, then 5..8 x 2^L), pairs of frames folded (summed)
-at each level, per pixel
+It implements the APS 8-ID-I definition (boost_corr's compute_g2), written
+here from the definition, not from either implementation: 4 delays per level
+(lags 1..8, then 5..8 x 2^L), pairs of frames folded (summed) at each level,
+per pixel
 
-    g2(k) = [sum_t I(t) I(t+k) / (n-k)] / ([sum_{t<n-k} I(t) / (n-k)] [sum_{t>=k} I(t) / (n-k)])
+    G(k) = sum_t I(t) I(t+k) / (n-k), IP(k) = sum_{t<n-k} I(t) / (n-k), IF(k) = sum_{t>=k} I(t) / (n-k)
 
-averaged over the pixels of each (static, dynamic) bin pair, then over the
-pairs of each dynamic bin; err = std (ddof 0) over the pixels of the dynamic
-bin / sqrt(pixels); pixels with a zero normalisation are left out.
+G, IP and IF averaged over the pixels of each (static, dynamic) bin pair,
+g2 of the pair = <G> / (<IP> <IF>), g2 of a dynamic bin = mean over its pairs;
+err = std (ddof 0) over the pixels of the dynamic bin of G/(IP IF) /
+sqrt(pixels), pixels with a zero normalisation left out.
 
 Modes:
   --bench: time it on Poisson frames (--frames/--rows/--cols) and print JSON
@@ -44,7 +46,16 @@ def lags(n):
 
 def multitau(frames, static, dynamic, nq):
     """frames (T, P) unsigned ints; static, dynamic (P,) 0-based labels, -1 none.
-    Returns delays (n_tau,), g2 and err (n_tau, nq)."""
+    Returns delays (n_tau,), g2 and err (n_tau, nq).
+
+    APS 8-ID-I normalisation, written from its definition: per pixel and lag
+    G = <I(t) I(t+k)>, IP = <I>past, IF = <I>future (each over the n-k
+    products/frames of the level); G, IP and IF averaged over the pixels of
+    each static bin s (of each (static, dynamic) pair) first,
+    g2_s = <G>_s / (<IP>_s <IF>_s); g2 of a dynamic bin = mean of g2_s over
+    its static bins (bins with <IP>_s <IF>_s = 0 left out). Error = std
+    (ddof 0) over the dynamic bin's pixels of G/(IP IF) / sqrt(N), pixels
+    with IP IF = 0 left out."""
     act = dynamic >= 0
     x = frames[:, act].astype(np.float64)
     st = static[act].astype(np.int64)
@@ -54,39 +65,43 @@ def multitau(frames, static, dynamic, nq):
     grp = grp.ravel()
     gdyn = ukeys % (nq + 1)
     ng = len(ukeys)
+    gcnt = np.bincount(grp, minlength=ng).astype(np.float64)
     lag_list = lags(x.shape[0])
     g2 = np.full((len(lag_list), nq), np.nan)
     err = np.full((len(lag_list), nq), np.nan)
     level = 0
-    total = x.sum(axis=0)
     for li, (lvl, k) in enumerate(lag_list):
         while level < lvl:
             n2 = x.shape[0] // 2
             x = x[0:2 * n2:2] + x[1:2 * n2:2]
             level += 1
-            total = x.sum(axis=0)
         n = x.shape[0]
-        G = np.einsum("ij,ij->j", x[k:], x[:-k])
-        past = total - x[n - k:].sum(axis=0)
-        fut = total - x[:k].sum(axis=0)
-        den = past * fut
-        valid = den != 0
-        g = np.zeros_like(G)
-        g[valid] = G[valid] * (n - k) / den[valid]
-        cnt = np.bincount(grp[valid], minlength=ng)
-        gs = np.bincount(grp[valid], weights=g[valid], minlength=ng)
-        has = cnt > 0
-        gmean = np.zeros(ng)
-        gmean[has] = gs[has] / cnt[has]
-        dsum = np.bincount(gdyn[has], weights=gmean[has], minlength=nq)
+        G = np.einsum("ij,ij->j", x[k:], x[:-k]) / (n - k)
+        IP = x[:n - k].sum(axis=0) / (n - k)
+        IF = x[k:].sum(axis=0) / (n - k)
+        # static-bin means of the moments, then their ratio
+        mG = np.bincount(grp, weights=G, minlength=ng) / gcnt
+        mP = np.bincount(grp, weights=IP, minlength=ng) / gcnt
+        mF = np.bincount(grp, weights=IF, minlength=ng) / gcnt
+        den = mP * mF
+        has = den != 0
+        gs = np.zeros(ng)
+        gs[has] = mG[has] / den[has]
+        dsum = np.bincount(gdyn[has], weights=gs[has], minlength=nq)
         dcnt = np.bincount(gdyn[has], minlength=nq)
+        okd = dcnt > 0
+        g2[li, okd] = dsum[okd] / dcnt[okd]
+        # error: spread of the per-pixel ratios
+        pden = IP * IF
+        valid = pden != 0
+        r = np.zeros_like(G)
+        r[valid] = G[valid] / pden[valid]
         pcnt = np.bincount(dy[valid], minlength=nq)
-        psum = np.bincount(dy[valid], weights=g[valid], minlength=nq)
+        psum = np.bincount(dy[valid], weights=r[valid], minlength=nq)
         ok = pcnt > 0
         pmean = np.zeros(nq)
         pmean[ok] = psum[ok] / pcnt[ok]
-        dev = np.bincount(dy[valid], weights=(g[valid] - pmean[dy[valid]]) ** 2, minlength=nq)
-        g2[li, ok] = dsum[ok] / dcnt[ok]
+        dev = np.bincount(dy[valid], weights=(r[valid] - pmean[dy[valid]]) ** 2, minlength=nq)
         err[li, ok] = np.sqrt(dev[ok] / pcnt[ok]) / np.sqrt(pcnt[ok])
     delays = np.array([k << l for l, k in lag_list], dtype=np.int64)
     return delays, g2, err

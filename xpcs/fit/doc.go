@@ -9,8 +9,9 @@
 //	double     g2(t) = a [f e^{-(t/b1)^c1} + (1-f) e^{-(t/b2)^c2}]^2 + d   c1 = c2 = 1
 //	double-stretched   as double with c1 and c2 free
 //
-// Default bounds: a in [0.04, 0.8], b in [1e-5, 100] s, c in [0.5, 2],
-// d in [0.95, 1.05], f in [0, 1]. Any parameter may be fixed (Options.Fixed).
+// Default bounds, wide enough for real data: a in [0.01, 1] (E0173's
+// low-q bins have contrast 0.018-0.03, single-pixel speckle 1), b in
+// [1e-5, 100] s, c in [0.5, 2], d in [0.9, 1.1], f in [0, 1]. Any parameter may be fixed (Options.Fixed).
 //
 // The fit minimises chi2 = sum_i ((g2_i - m(t_i)) / sigma_i)^2 with sigma_i the
 // g2 error bars (unweighted when none are given). Methods:

@@ -345,6 +345,92 @@ func (pr *problem) jacobian(x []float64) float64 {
 	return 0.5 * c
 }
 
+// scanPerDecade is the density of the time-scale grid of scan.
+const scanPerDecade = 8
+
+// scan returns a starting point of the single and stretched models from a
+// grid search over the time scale b: for each b on a log grid
+// (scanPerDecade per decade) over [t_min/10, 10 t_max] within b's bounds,
+// with c at g's value, the model is linear in a and d, whose weighted least
+// squares values (clamped into their bounds; fixed values kept) give the
+// chi2 of that b. The b of the lowest chi2 with its a and d is returned
+// (nil for the double models or a fixed b). Real g2 curves often have
+// several local minima of chi2 in b (a fast decay mimicked by a large
+// contrast, or a slow one): starting in the best basin of the grid is what
+// lets a local optimiser find the global one.
+func (pr *problem) scan(g []float64) []float64 {
+	if pr.model.double() || pr.fixed[1] {
+		return nil
+	}
+	n := len(pr.t)
+	tlo, thi := math.Inf(1), 0.0
+	for _, t := range pr.t {
+		if t > 0 {
+			tlo, thi = min(tlo, t), max(thi, t)
+		}
+	}
+	if !(thi > 0) {
+		return nil
+	}
+	bb := pr.bounds[1]
+	lo, hi := max(tlo/10, bb.Lo), min(thi*10, bb.Hi)
+	if !(hi > lo) {
+		return nil
+	}
+	ba, bd := pr.bounds[0], pr.bounds[3]
+	f := make([]float64, n)
+	p := slices.Clone(g)
+	best, bestCost := []float64(nil), math.Inf(1)
+	steps := int(math.Ceil(math.Log10(hi/lo)*scanPerDecade)) + 1
+	for k := range steps {
+		b := lo * math.Pow(hi/lo, float64(k)/float64(max(steps-1, 1)))
+		p[1] = b
+		// weighted sums for min Σ w²(y - a f - d)²
+		var sw, sf, sff, sy, sfy float64
+		for i, t := range pr.t {
+			w2 := pr.w[i] * pr.w[i]
+			p[0], p[3] = 1, 0
+			f[i] = pr.model.Eval(p, t)
+			sw += w2
+			sf += w2 * f[i]
+			sff += w2 * f[i] * f[i]
+			sy += w2 * pr.y[i]
+			sfy += w2 * f[i] * pr.y[i]
+		}
+		a, d := g[0], g[3]
+		switch {
+		case pr.fixed[0] && pr.fixed[3]:
+		case pr.fixed[0]:
+			d = (sy - a*sf) / sw
+		case pr.fixed[3]:
+			if sff > 0 {
+				a = (sfy - d*sf) / sff
+			}
+		default:
+			if det := sw*sff - sf*sf; det > 0 {
+				a = (sw*sfy - sf*sy) / det
+				d = (sy - a*sf) / sw
+			}
+		}
+		if !pr.fixed[0] {
+			a = clamp(a, ba.Lo, ba.Hi)
+		}
+		if !pr.fixed[3] {
+			d = clamp(d, bd.Lo, bd.Hi)
+		}
+		var c float64
+		for i := range pr.t {
+			r := (pr.y[i] - a*f[i] - d) * pr.w[i]
+			c += r * r
+		}
+		if c < bestCost {
+			bestCost = c
+			best = []float64{a, b, p[2], d}
+		}
+	}
+	return best
+}
+
 // guess returns the data-driven starting point in natural parameters: d from
 // the mean of the last tenth of the points, a from the first points, and b
 // from the first crossing of d + a/e (where a e^{-2t/b} = a/e, t = b/2),
@@ -416,8 +502,9 @@ func (pr *problem) guess() []float64 {
 }
 
 // starts returns the starting points in internal coordinates: opt.Init,
-// the data-driven guess, then the guess with its time scales times 0.1 and
-// 10, then times 0.01 and 100, ... up to opt.Starts points.
+// the best point of the time-scale scan (scan), the data-driven guess, then
+// the guess with its time scales times 0.1 and 10, then times 0.01 and 100,
+// ... up to opt.Starts points.
 func (pr *problem) starts() [][]float64 {
 	n := pr.opt.Starts
 	if n <= 0 {
@@ -439,6 +526,9 @@ func (pr *problem) starts() [][]float64 {
 		add(p)
 	}
 	g := pr.guess()
+	if sc := pr.scan(g); sc != nil {
+		add(sc)
+	}
 	add(g)
 	for f := 10.0; len(out) < n; f *= 10 {
 		for _, s := range []float64{1 / f, f} {

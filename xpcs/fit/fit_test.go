@@ -119,7 +119,7 @@ func TestFitBadStart(t *testing.T) {
 	tt := lags(20000, 1e-3)
 	truth := []float64{0.3, 0.01, 1, 1.0}
 	g2, e := curve(Single, truth, tt, 0.003, rand.New(rand.NewPCG(3, 4)))
-	bad := []float64{0.8, 100, 1, 1.05}
+	bad := []float64{1, 100, 1, 1.1}
 	for _, method := range Methods {
 		for _, starts := range []int{0, 1} {
 			if starts == 1 && method != LM {
@@ -139,15 +139,15 @@ func TestFitBadStart(t *testing.T) {
 func TestFitBoundsAndFixed(t *testing.T) {
 	t.Parallel()
 	tt := lags(20000, 1e-3)
-	// Contrast 0.95 is above the default upper bound 0.8.
-	g2, e := curve(Single, []float64{0.95, 0.05, 1, 1}, tt, 0.002, nil)
+	// Contrast 1.2 is above the default upper bound 1.
+	g2, e := curve(Single, []float64{1.2, 0.05, 1, 1}, tt, 0.002, nil)
 	for _, method := range Methods {
 		res, err := Fit(tt, g2, e, Options{Method: method})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := res.Params[0]; !near(got, 0.8, 1e-6) {
-			t.Errorf("%v: a = %g, want the bound 0.8", method, got)
+		if got := res.Params[0]; !near(got, 1, 1e-6) {
+			t.Errorf("%v: a = %g, want the bound 1", method, got)
 		}
 		if method == LM && !res.AtBound[0] {
 			t.Errorf("%v: AtBound = %v, want a at bound", method, res.AtBound)

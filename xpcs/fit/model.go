@@ -93,7 +93,7 @@ type Bound struct{ Lo, Hi float64 }
 // DefaultBounds returns the default bounds of m's parameters (see the package
 // documentation), in the order of m.Params.
 func (m Model) DefaultBounds() []Bound {
-	a, b, c, d := Bound{0.04, 0.8}, Bound{1e-5, 100}, Bound{0.5, 2}, Bound{0.95, 1.05}
+	a, b, c, d := Bound{0.01, 1}, Bound{1e-5, 100}, Bound{0.5, 2}, Bound{0.9, 1.1}
 	if m.double() {
 		return []Bound{a, b, c, b, c, {0, 1}, d}
 	}

@@ -25,6 +25,12 @@
 //     cgo.
 //   - Naive: a direct float64 loop, the reference for tests.
 //
+// Compute can first normalise the intensities frame by frame (Options.Smooth),
+// as boost_corr's twotime does: APS 8-ID-I runs it with "sqmap" (SmoothStatic),
+// dividing each pixel's count at frame t by the mean count of its static bin
+// at t (a mean <= 0 taken as 1), then forming C from those ratios. The zero
+// value, SmoothNone, correlates the raw counts.
+//
 // A frame whose mean intensity in a bin is zero gives NaN in its row and
 // column of C (0/0), documented rather than hidden; DiagonalG2 and SegmentG2
 // leave such entries out. Matrix rejects a frame holding NaN or ±Inf with an

@@ -217,6 +217,86 @@ type Options struct {
 	// MaxBytes bounds the memory of the gathered intensities plus the
 	// matrices (4 bytes a value); 0 means 4 GiB.
 	MaxBytes int64
+	// Smooth normalises the intensities before the product (boost_corr's
+	// twotime "smooth"; APS 8-ID-I runs it with SmoothStatic). Zero value:
+	// SmoothNone.
+	Smooth Smooth
+}
+
+// Smooth is the per-frame normalisation of the intensities that Compute
+// applies before forming C, as boost_corr's twotime does.
+type Smooth int
+
+const (
+	// SmoothNone correlates the raw counts:
+	// C(t1,t2) = <I(t1)I(t2)>_p / (<I(t1)>_p <I(t2)>_p).
+	SmoothNone Smooth = iota
+	// SmoothStatic (boost_corr "sqmap", its default) first divides each
+	// pixel's count at frame t by the mean count at t over the pixels of its
+	// static bin (within the dynamic bin); a mean <= 0 is taken as 1. C is
+	// then formed from Ĩ = I/<I(t)>_s as above. This removes frame-to-frame
+	// intensity changes (beam, sample) that are common to a static bin.
+	SmoothStatic
+	// SmoothDynamic ("dqmap") is SmoothStatic over the whole dynamic bin.
+	SmoothDynamic
+)
+
+var smoothNames = [...]string{"none", "sqmap", "dqmap"}
+
+func (s Smooth) String() string {
+	if s < 0 || int(s) >= len(smoothNames) {
+		return fmt.Sprintf("Smooth(%d)", int(s))
+	}
+	return smoothNames[s]
+}
+
+// ParseSmooth returns the smoothing called s (none, sqmap or dqmap).
+func ParseSmooth(s string) (Smooth, error) {
+	for i, n := range smoothNames {
+		if strings.EqualFold(strings.TrimSpace(s), n) {
+			return Smooth(i), nil
+		}
+	}
+	return 0, fmt.Errorf("twotime: unknown smoothing %q (want one of %s)", s, strings.Join(smoothNames[:], ", "))
+}
+
+// smooth divides, frame by frame, the intensities x (n frames x len(labels)
+// pixels, row-major) by the mean over the pixels sharing a label; a mean
+// <= 0 is taken as 1 (boost_corr).
+func smooth(x []float32, n int, labels []int32) {
+	k := len(labels)
+	idx := map[int32]int{}
+	group := make([]int, k)
+	for p, l := range labels {
+		g, ok := idx[l]
+		if !ok {
+			g = len(idx)
+			idx[l] = g
+		}
+		group[p] = g
+	}
+	cnt := make([]float64, len(idx))
+	for _, g := range group {
+		cnt[g]++
+	}
+	sum := make([]float64, len(idx))
+	for t := range n {
+		row := x[t*k : (t+1)*k]
+		clear(sum)
+		for p, v := range row {
+			sum[group[p]] += float64(v)
+		}
+		for g := range sum {
+			if m := sum[g] / cnt[g]; m > 0 {
+				sum[g] = m
+			} else {
+				sum[g] = 1
+			}
+		}
+		for p := range row {
+			row[p] = float32(float64(row[p]) / sum[group[p]])
+		}
+	}
 }
 
 // Bin is the two-time correlation of one dynamic bin.
@@ -323,6 +403,19 @@ func Compute(src xpcs.FrameSource, qm *xpcs.QMap, opt Options) ([]Bin, error) {
 	}
 	if f != n {
 		return nil, fmt.Errorf("twotime: source ended after %d of %d frames", f, n)
+	}
+	if opt.Smooth != SmoothNone {
+		for i, list := range pix {
+			labels := make([]int32, len(list))
+			if opt.Smooth == SmoothStatic {
+				for q, p := range list {
+					labels[q] = qm.Static[p]
+				}
+			} else if opt.Smooth != SmoothDynamic {
+				return nil, fmt.Errorf("twotime: unknown smoothing %v", opt.Smooth)
+			}
+			smooth(xs[i], n, labels)
+		}
 	}
 	out := make([]Bin, len(bins))
 	for i, b := range bins {
