@@ -84,6 +84,9 @@ type Run struct {
 	Err         string        `json:"error,omitempty"`
 	// Medians per benchmark of this run's own results (wall and cpu-s/op).
 	Medians map[string]Medians `json:"medians,omitempty"`
+	// Clocks is the clock the comparison judged each benchmark on
+	// ("cpu" or "wall"), from cmp.json.
+	Clocks map[string]string `json:"clocks,omitempty"`
 }
 
 // Medians are one run's medians of a benchmark.
@@ -185,6 +188,13 @@ func Judge(r *Run, c *analysis.Comparison, slowed []string, comment string) {
 	}
 	r.GateReasons = c.Gate.Reasons
 	rows := PrimaryRows(c)
+	r.Clocks = map[string]string{}
+	for id, row := range rows {
+		r.Clocks[id] = row.Clock
+		if row.Clock == "" {
+			r.Clocks[id] = analysis.ClockWall
+		}
+	}
 	isSlow := map[string]bool{}
 	for _, id := range slowed {
 		isSlow[id] = true
@@ -562,14 +572,14 @@ func Render(title string, setup []string, runs []Run, drift []DriftRow) string {
 
 	if len(drift) > 0 {
 		b.WriteString("\n**Run-to-run drift: wall time vs process CPU time (cpu-s/op)**, over the runs without a slowdown on the benchmark (push runs, A/A runs, and the benchmarks not slowed in 3x runs). σ = analysis.EstimateDrift of the log run medians; spread = max/min of the run medians.\n\n")
-		b.WriteString("| benchmark | kind | runs | cpu/wall | σ wall | σ cpu | spread wall | spread cpu |\n|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("| benchmark | kind | runs | cpu/wall | σ wall | σ cpu | spread wall | spread cpu | judged on (PR runs) |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, d := range drift {
 			kind := "single"
 			if d.Parallel {
 				kind = "parallel (" + d.Why + ")"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s |\n", cell(d.ID), kind, d.Runs, num(d.CPUPerWall, "%.2f"),
-				num(d.SigmaWall, "%.3f"), num(d.SigmaCPU, "%.3f"), num(d.SpreadWall, "%.2fx"), num(d.SpreadCPU, "%.2fx"))
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", cell(d.ID), kind, d.Runs, num(d.CPUPerWall, "%.2f"),
+				num(d.SigmaWall, "%.3f"), num(d.SigmaCPU, "%.3f"), num(d.SpreadWall, "%.2fx"), num(d.SpreadCPU, "%.2fx"), clockCount(runs, d.ID))
 		}
 		b.WriteString("\n| kind | benchmarks | median σ wall | median σ cpu | σ cpu < σ wall | median spread wall | median spread cpu | primary metric it suggests |\n|---|---|---|---|---|---|---|---|\n")
 		for _, s := range SummarizeDrift(drift) {
@@ -578,6 +588,31 @@ func Render(title string, setup []string, runs []Run, drift []DriftRow) string {
 		}
 	}
 	return b.String()
+}
+
+// clockCount says which clock the PR runs' comparisons judged id on.
+func clockCount(runs []Run, id string) string {
+	n := map[string]int{}
+	total := 0
+	for _, r := range runs {
+		if r.Phase == PhasePush {
+			continue
+		}
+		if c, ok := r.Clocks[id]; ok {
+			n[c]++
+			total++
+		}
+	}
+	if total == 0 {
+		return "–"
+	}
+	var parts []string
+	for _, c := range []string{analysis.ClockCPU, analysis.ClockWall} {
+		if n[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", c, n[c], total))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func outStr(r Run, k string) string {

@@ -175,13 +175,14 @@ func TestDriftRowsAndRender(t *testing.T) {
 
 	pr := []Run{
 		{Index: 1, Phase: PhasePush, Outputs: map[string]string{"verdict": "no-baseline"}, Class: RunNoBaseline},
-		{Index: 2, Phase: PhaseAA, Outputs: map[string]string{"verdict": "pass", "benchmarks": "4"}, Class: RunPass, Headline: "✅ a | b"},
+		{Index: 2, Phase: PhaseAA, Outputs: map[string]string{"verdict": "pass", "benchmarks": "4"}, Class: RunPass, Headline: "✅ a | b",
+			Clocks: map[string]string{"m/a/single": "cpu", "m/a/par[workers=4]": "wall"}},
 		{Index: 3, Phase: PhaseSlow, Exit: 1, Outputs: map[string]string{"verdict": "fail"}, Class: RunGateFailed,
 			Slowed: []SlowOutcome{{ID: "m/a/single", Class: SlowCaught}, {ID: "m/a/hot", Class: SlowInconclOther, Reason: "not significant"}}},
 	}
 	md := Render("T", []string{"setup line"}, pr, rows)
 	for _, want := range []string{"### T", "- setup line", "| 2 | a/a |", `✅ a \| b`, "1 / 0 / 1 / 0", "1 pass, **0 gate failed (exit 1)**",
-		"**met**; every 3x slowdown caught or inconclusive with the drift named: **NOT met**", "run 3 (3x): m/a/hot inconclusive-other", "| single-threaded | 1 |"} {
+		"**met**; every 3x slowdown caught or inconclusive with the drift named: **NOT met**", "run 3 (3x): m/a/hot inconclusive-other", "| single-threaded | 1 |", "| cpu 1/1 |", "| wall 1/1 |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("render lacks %q:\n%s", want, md)
 		}
