@@ -209,7 +209,7 @@ func (h *harness) push(ctx context.Context, k int) (Run, *analysis.Results, erro
 	h.logRun(r, j)
 	res, err := analysis.ReadResultsFile(j.report("results.json"))
 	if err != nil {
-		return r, nil, fmt.Errorf("push run %d: no results (exit %d %s): %v\n%s", k+1, r.Exit, r.Err, err, tailText(j.res.stderr+j.res.stdout, 2000))
+		return r, nil, fmt.Errorf("push run %d: no results (exit %d %s): %v (logs in %s)", k+1, r.Exit, r.Err, err, j.dir)
 	}
 	// Upload as perf.yml does: the whole report folder, and history.jsonl.
 	files := map[string][]byte{}
