@@ -13,6 +13,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/ingest"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/scaling"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
+	"github.com/xpcs-perf/xpcs-perf-action/comment"
 )
 
 func init() {
@@ -148,7 +149,7 @@ func writeCompareText(w io.Writer, c *analysis.Comparison, baseName, curName str
 		baseName = "(none)"
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "benchmark\tmetric\t%s\t%s\tvs base\t\tverdict\n", baseName, curName)
+	fmt.Fprintf(tw, "benchmark\tmetric\t%s\t%s\tvs base\t\tverdict\n", comment.SafeText(baseName), comment.SafeText(curName))
 	for _, r := range c.Rows {
 		b, cu := "-", "-"
 		if r.Baseline != nil {
@@ -176,7 +177,11 @@ func writeCompareText(w io.Writer, c *analysis.Comparison, baseName, curName str
 		if r.GateFailed {
 			verdict += " !"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Metric, b, cu, change, stats, verdict)
+		metric := r.Metric
+		if r.Clock == analysis.ClockCPU {
+			metric += " (cpu)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", comment.SafeText(r.ID), comment.SafeText(metric), comment.SafeText(b), comment.SafeText(cu), change, stats, comment.SafeText(verdict))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -189,26 +194,30 @@ func writeCompareText(w io.Writer, c *analysis.Comparison, baseName, curName str
 	}
 	for _, r := range c.Rows {
 		if r.Reason != "" && r.Verdict != analysis.Unchanged && r.Verdict != analysis.Info || len(r.RuleFailures) > 0 {
-			fmt.Fprintf(w, "  %s (%s): %s %s\n", r.ID, r.Metric, r.Verdict, strings.Join(append([]string{r.Reason}, r.RuleFailures...), "; "))
+			fmt.Fprintf(w, "  %s (%s): %s %s\n", comment.SafeText(r.ID), comment.SafeText(r.Metric), comment.SafeText(string(r.Verdict)), comment.SafeText(strings.Join(append([]string{r.Reason}, r.RuleFailures...), "; ")))
 		}
 	}
 	for _, m := range append(append([]string{}, c.Warnings...), c.Notes...) {
-		fmt.Fprintf(w, "note: %s\n", m)
+		fmt.Fprintf(w, "note: %s\n", comment.SafeText(m))
 	}
 	status := "PASS"
 	if !c.Gate.Pass {
 		status = "FAIL"
 	}
-	fmt.Fprintf(w, "gate (%s): %s\n", c.Gate.Rule, status)
+	fmt.Fprintf(w, "gate (%s): %s\n", comment.SafeText(c.Gate.Rule), status)
 	for _, r := range c.Gate.Reasons {
-		fmt.Fprintf(w, "  %s\n", r)
+		fmt.Fprintf(w, "  %s\n", comment.SafeText(r))
 	}
 	return nil
 }
 
 // formatValue prints v with 4 significant digits, seconds scaled to
-// ns/µs/ms like benchstat.
+// ns/µs/ms like benchstat; other units as the comment prints them (bytes
+// with binary prefixes, qualified times such as cpu-s/op as times).
 func formatValue(v float64, unit string) string {
+	if unit != "s" {
+		return comment.FormatValue(v, unit)
+	}
 	if unit == "s" && v != 0 && !math.IsInf(v, 0) {
 		for _, s := range []struct {
 			f float64
@@ -219,12 +228,5 @@ func formatValue(v float64, unit string) string {
 			}
 		}
 	}
-	return fmt.Sprintf("%.4g%s", v, unitSuffix(unit))
-}
-
-func unitSuffix(u string) string {
-	if u == "" {
-		return ""
-	}
-	return " " + u
+	return fmt.Sprintf("%.4g%s", v, " "+unit)
 }

@@ -96,27 +96,32 @@ func runReport(stdout, stderr io.Writer, args []string) error {
 		}
 	}
 	for _, f := range want {
-		var b bytes.Buffer
-		switch f {
-		case "md":
-			b.WriteString(comment.Markdown(c, opt))
-		case "json":
-			err = comment.WriteJSON(&b, c, opt)
-		case "junit":
-			err = comment.WriteJUnit(&b, c, opt)
-		case "html":
-			err = comment.WriteHTML(&b, c, opt, *maxCharts)
-		}
-		if err != nil {
-			return fmt.Errorf("report: %s: %w", *cmpPath, err)
+		render := func(w io.Writer) error {
+			switch f {
+			case "md":
+				_, err := io.WriteString(w, comment.Markdown(c, opt))
+				return err
+			case "json":
+				return comment.WriteJSON(w, c, opt)
+			case "junit":
+				return comment.WriteJUnit(w, c, opt)
+			default: // html
+				return comment.WriteHTML(w, c, opt, *maxCharts)
+			}
 		}
 		if *out == "-" {
+			var b bytes.Buffer
+			if err := render(&b); err != nil {
+				return fmt.Errorf("report: %s: %w", *cmpPath, err)
+			}
 			_, err := stdout.Write(b.Bytes())
 			return err
 		}
+		// Through a temporary file and a rename: a full disk or a failed
+		// render leaves the previous report intact, never a truncated one.
 		path := filepath.Join(*out, reportFiles[f])
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("report: write %s: %w", path, err)
+		if err := analysis.WriteFileAtomic(path, render); err != nil {
+			return fmt.Errorf("report: %s: %w", *cmpPath, err)
 		}
 		fmt.Fprintln(stdout, path)
 	}

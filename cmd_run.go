@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -141,6 +142,16 @@ func runWithEnv(stdout, stderr io.Writer, args []string, getenv func(string) str
 	}
 	if *shard != "" {
 		cfg.Shard = *shard
+	}
+	// Every file this run writes, checked before anything is measured.
+	paths := []string{*out}
+	for _, e := range exports {
+		paths = append(paths, e[1])
+	}
+	for _, p := range paths {
+		if err := analysis.CheckWritable(filepath.Dir(p)); err != nil {
+			return &exitError{code: 2, msg: fmt.Sprintf("run: %v (nothing measured yet; fix --out/--export)", err)}
+		}
 	}
 	if *profile != "" {
 		if err := os.MkdirAll(*profile, 0o755); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,5 +105,40 @@ func TestJoinExportArgs(t *testing.T) {
 	want := "--export=gobench=a.txt --export=pytest-benchmark=b.json --out r.json"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestRunChecksOutputFirst: an output folder that cannot be written is
+// refused before anything is measured (exit 2, naming the folder), for
+// --out and for every --export file.
+func TestRunChecksOutputFirst(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(blocker, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(blocker, "sub", "r.json") // a folder below a regular file: never writable, even as root
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"out", []string{"--out", bad}},
+		{"export", []string{"--out", filepath.Join(dir, "r.json"), "--export", "gobench", bad}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"--category", "memory", "--filter", "sync/(mutex|atomic)", "--rounds", "3",
+				"--min-time", "1ms", "--warmup", "0", "--progress", "lines"}, c.args...)
+			err := runWithEnv(&stdout, &stderr, args, func(string) string { return "" }, context.Background())
+			if got, want := exitCode(io.Discard, err), 2; got != want {
+				t.Errorf("exit code: got %d (%v), want %d", got, err, want)
+			}
+			if err == nil || !strings.Contains(err.Error(), filepath.Join(blocker, "sub")) {
+				t.Errorf("error: got %v, want one naming %s", err, filepath.Join(blocker, "sub"))
+			}
+			if strings.Contains(stderr.String(), "sync/") {
+				t.Errorf("benchmarks ran before the output folder was checked:\n%s", stderr.String())
+			}
+		})
 	}
 }

@@ -83,7 +83,7 @@ func runTrend(stdout, stderr io.Writer, args []string) error {
 	for _, s := range skipped {
 		msg := fmt.Sprintf("%s: skipped %v", *history, s)
 		doc.Skipped = append(doc.Skipped, msg)
-		fmt.Fprintln(stderr, "xpcs-perf: trend:", msg)
+		fmt.Fprintln(stderr, "xpcs-perf: trend:", comment.SafeText(msg))
 	}
 	opts := trend.Options{Sensitivity: *sensitivity, Alpha: *alpha, MinSegment: *minSeg, Seed: *seed, MinShift: *minShift}
 	if *bench != "" {
@@ -141,7 +141,7 @@ func appendHistory(stdout, stderr io.Writer, history, resPath, out string, max i
 			return fmt.Errorf("trend: %w", err)
 		}
 		e.Time = st.ModTime().UTC()
-		fmt.Fprintf(stderr, "xpcs-perf: trend: %s has no run time; using its modification time %s\n", resPath, e.Time.Format(time.RFC3339))
+		fmt.Fprintf(stderr, "xpcs-perf: trend: %s has no run time; using its modification time %s\n", comment.SafeText(resPath), e.Time.Format(time.RFC3339))
 	}
 	entries, skipped, err := readHistory(history, false)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -151,7 +151,7 @@ func appendHistory(stdout, stderr io.Writer, history, resPath, out string, max i
 		return err
 	}
 	for _, s := range skipped {
-		fmt.Fprintf(stderr, "xpcs-perf: trend: %s: dropped %v\n", history, s)
+		fmt.Fprintf(stderr, "xpcs-perf: trend: %s: dropped %s\n", comment.SafeText(history), comment.SafeText(fmt.Sprint(s)))
 	}
 	entries = trend.Append(entries, e, max)
 	if out == "" {
@@ -160,12 +160,12 @@ func appendHistory(stdout, stderr io.Writer, history, resPath, out string, max i
 	if err := analysis.WriteFileAtomic(out, func(w io.Writer) error { return trend.Write(w, entries) }); err != nil {
 		return fmt.Errorf("trend: %w", err)
 	}
-	fmt.Fprintf(stdout, "%s: %d runs (added %s, commit %q, %d benchmarks)\n", out, len(entries), e.Time.UTC().Format(time.RFC3339), e.Commit, len(e.Benchmarks))
+	fmt.Fprintf(stdout, "%s: %d runs (added %s, commit %q, %d benchmarks)\n", comment.SafeText(out), len(entries), e.Time.UTC().Format(time.RFC3339), e.Commit, len(e.Benchmarks))
 	return nil
 }
 
 func writeTrendText(w io.Writer, doc *trendsDoc, entries []trend.Entry) {
-	fmt.Fprintf(w, "history %s: %d runs", doc.History, doc.Runs)
+	fmt.Fprintf(w, "history %s: %d runs", comment.SafeText(doc.History), doc.Runs)
 	if len(entries) > 0 {
 		lo, hi := entries[0].Time, entries[0].Time
 		for _, e := range entries {
@@ -184,12 +184,12 @@ func writeTrendText(w io.Writer, doc *trendsDoc, entries []trend.Entry) {
 	}
 	for i := range doc.Trends {
 		d := &doc.Trends[i]
-		fmt.Fprintf(w, "\n%s  (%d points)\n", d.ID, len(d.Points))
+		fmt.Fprintf(w, "\n%s  (%d points)\n", comment.SafeText(d.ID), len(d.Points))
 		if len(d.Points) == 0 {
 			continue
 		}
 		last := d.Points[len(d.Points)-1]
-		fmt.Fprintf(w, "  latest        %s  (%s %s)\n", comment.FormatValue(last.Value, d.Unit), last.Time.UTC().Format(time.DateOnly), last.Commit)
+		fmt.Fprintf(w, "  latest        %s  (%s %s)\n", comment.SafeText(comment.FormatValue(last.Value, d.Unit)), last.Time.UTC().Format(time.DateOnly), comment.SafeText(last.Commit))
 		if len(d.Points) >= 2 {
 			fmt.Fprintf(w, "  slope         %s/day  %s/day", signed(comment.FormatPercent(d.RelSlopeDay)), signedValue(d.SlopePerDay, d.Unit))
 			if d.SlopeCILow != 0 || d.SlopeCIHigh != 0 {
@@ -206,8 +206,8 @@ func writeTrendText(w io.Writer, doc *trendsDoc, entries []trend.Entry) {
 			if cp.Before != 0 {
 				rel = " (" + signed(comment.FormatPercent(cp.After/cp.Before-1)) + ")"
 			}
-			fmt.Fprintf(w, "  change point  #%d %s %s: %s -> %s%s, p=%s\n", cp.Index, p.Time.UTC().Format(time.DateOnly), p.Commit,
-				comment.FormatValue(cp.Before, d.Unit), comment.FormatValue(cp.After, d.Unit), rel, comment.FormatP(cp.P))
+			fmt.Fprintf(w, "  change point  #%d %s %s: %s -> %s%s, p=%s\n", cp.Index, p.Time.UTC().Format(time.DateOnly), comment.SafeText(p.Commit),
+				comment.SafeText(comment.FormatValue(cp.Before, d.Unit)), comment.SafeText(comment.FormatValue(cp.After, d.Unit)), rel, comment.FormatP(cp.P))
 		}
 		if len(d.Anomalies) > 0 {
 			var parts []string
@@ -215,10 +215,10 @@ func writeTrendText(w io.Writer, doc *trendsDoc, entries []trend.Entry) {
 				p := d.Points[a]
 				parts = append(parts, fmt.Sprintf("#%d %s %s (z=%+.1f)", a, p.Time.UTC().Format(time.DateOnly), comment.FormatValue(p.Value, d.Unit), p.Robust))
 			}
-			fmt.Fprintf(w, "  anomalies     %s\n", strings.Join(parts, ", "))
+			fmt.Fprintf(w, "  anomalies     %s\n", comment.SafeText(strings.Join(parts, ", ")))
 		}
 		for _, n := range d.Notes {
-			fmt.Fprintf(w, "  note          %s\n", n)
+			fmt.Fprintf(w, "  note          %s\n", comment.SafeText(n))
 		}
 	}
 }
@@ -230,4 +230,6 @@ func signed(s string) string {
 	return s
 }
 
-func signedValue(v float64, unit string) string { return signed(comment.FormatValue(v, unit)) }
+func signedValue(v float64, unit string) string {
+	return comment.SafeText(signed(comment.FormatValue(v, unit)))
+}

@@ -13,9 +13,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/xpcs-perf/xpcs-perf-action/action"
 )
 
 // command is one subcommand. run receives the arguments after the command
@@ -46,8 +50,29 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 
 func main() {
-	err := run(os.Stdout, os.Stderr, os.Args[1:], os.Getenv)
-	os.Exit(exitCode(os.Stderr, err))
+	os.Exit(mainExit(os.Stdout, os.Stderr, os.Args[1:], os.Getenv))
+}
+
+// mainExit runs args and returns the exit status. Under GitHub Actions
+// (GITHUB_ACTIONS=true, the action and any subcommand of a workflow step)
+// stdout, stderr and the standard logger pass through action.Redactor, so
+// the token never reaches the log in any letter case (the runner masks only
+// the exact value): not in the final error line, not in a panic of the main
+// goroutine, which is printed redacted with its stack and exits 2.
+func mainExit(stdout, stderr io.Writer, args []string, getenv func(string) string) (code int) {
+	if getenv("GITHUB_ACTIONS") == "true" {
+		redact := action.Redactor(getenv)
+		stdout = action.RedactWriter(stdout, redact)
+		stderr = action.RedactWriter(stderr, redact)
+		log.SetOutput(stderr)
+		defer func() {
+			if p := recover(); p != nil {
+				fmt.Fprintf(stderr, "panic: %v\n\n%s", p, debug.Stack())
+				code = 2
+			}
+		}()
+	}
+	return exitCode(stderr, run(stdout, stderr, args, getenv))
 }
 
 // exitCode prints err (when it has something to say) and maps it to a status:

@@ -402,3 +402,26 @@ func TestDemo(t *testing.T) {
 		t.Error("bad slowdown: got nil error")
 	}
 }
+
+// TestRunChecksOutputDirFirst: an output-dir that cannot be written is
+// refused before the benchmarks run (exit 2, naming the input).
+func TestRunChecksOutputDirFirst(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "push", map[string]any{"ref": "refs/heads/main", "after": "headsha"})
+	os.WriteFile(filepath.Join(h.ws, "a-file"), []byte("x"), 0o644)
+	h.env["INPUT_OUTPUT-DIR"] = "a-file/report"
+	called := false
+	code := h.run(Deps{Run: func(context.Context, RunRequest, io.Writer) (*analysis.Results, error) {
+		called = true
+		return &analysis.Results{Schema: analysis.ResultsSchema, Benchmarks: []analysis.Benchmark{{ID: "memory/a/b", Name: "b", Unit: "s", Samples: []float64{1, 2, 3, 4}}}}, nil
+	}})
+	if got, want := code, ExitError; got != want {
+		t.Errorf("exit code: got %d, want %d", got, want)
+	}
+	if called {
+		t.Errorf("the benchmarks ran before the unwritable output-dir was noticed")
+	}
+	if !strings.Contains(h.stdout.String(), "output-dir") {
+		t.Errorf("stdout: got\n%s\nwant an error naming the input output-dir", h.stdout.String())
+	}
+}

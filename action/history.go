@@ -3,6 +3,7 @@ package action
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -44,12 +45,8 @@ func readHistoryFile(path string) ([]trend.Entry, []string, error) {
 
 // writeHistoryFile writes entries as JSON Lines.
 func writeHistoryFile(path string, entries []trend.Entry) error {
-	var buf bytes.Buffer
-	if err := trend.Write(&buf, entries); err != nil {
-		return fmt.Errorf("write history %s: %w", path, err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write history: %w", err)
+	if err := analysis.WriteFileAtomic(path, func(w io.Writer) error { return trend.Write(w, entries) }); err != nil {
+		return fmt.Errorf("history: %w", err)
 	}
 	return nil
 }

@@ -86,6 +86,12 @@ type state struct {
 	// report file can be redacted even when the inputs are refused.
 	token    string
 	redactor func(string) string // nil: no token to redact
+	// baseFile is the baseline-file input, read before the report folder
+	// is cleaned (it may lie there).
+	baseFile []*analysis.Results
+	// noBaseline says why there is no baseline when it is not a first run
+	// (e.g. "baseline expired"): the comment's headline says it.
+	noBaseline string
 	// notes and warnings for the report (why there is no baseline...).
 	notes, warnings []string
 }
@@ -100,10 +106,7 @@ func Run(ctx context.Context, env Env, deps Deps) (int, error) {
 	}
 	// The token first: mask it for the runner and redact it from
 	// everything this run prints or writes (also when the inputs are bad).
-	tok := input(env.Getenv, "github-token")
-	if tok == "" {
-		tok = strings.TrimSpace(env.Getenv("GITHUB_TOKEN"))
-	}
+	tok := token(env.Getenv)
 	if env.Stdout == nil {
 		env.Stdout = os.Stdout
 	}
@@ -115,7 +118,8 @@ func Run(ctx context.Context, env Env, deps Deps) (int, error) {
 	if tok != "" {
 		// The ::add-mask:: line must carry the token itself: it goes to the
 		// raw writer; everything after it passes through the redacting one.
-		githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout)).AddMask(tok)
+		// (unwrapped when main already redacts the process's stdout).
+		githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(unredacted(env.Stdout))).AddMask(tok)
 	}
 	s.env.Stdout = &redactWriter{w: env.Stdout, redact: s.redact}
 	s.env.Stderr = &redactWriter{w: env.Stderr, redact: s.redact}
@@ -133,7 +137,7 @@ func Run(ctx context.Context, env Env, deps Deps) (int, error) {
 		}
 	}
 	if err != nil {
-		s.gha.Errorf("xpcs-perf: %s", s.redact(err.Error()))
+		s.gha.Errorf("xpcs-perf: %s", s.safe(err.Error()))
 		s.out.AnalysisPass, s.out.Verdict = false, "error"
 		if s.env.Getenv("GITHUB_OUTPUT") != "" || s.in != nil {
 			s.setOutputs()
@@ -143,12 +147,17 @@ func Run(ctx context.Context, env Env, deps Deps) (int, error) {
 }
 
 func (s *state) logf(format string, args ...any) {
-	s.gha.Infof("%s", s.redact(fmt.Sprintf(format, args...)))
+	s.gha.Infof("%s", s.safe(fmt.Sprintf(format, args...)))
 }
 
 func (s *state) warnf(format string, args ...any) {
-	s.gha.Warningf("%s", s.redact(fmt.Sprintf(format, args...)))
+	s.gha.Warningf("%s", s.safe(fmt.Sprintf(format, args...)))
 }
+
+// safe is what every log line and annotation passes through: the token
+// redacted, then comment.SafeText (one line, no control or bidi characters,
+// no workflow command hidden in a benchmark name).
+func (s *state) safe(msg string) string { return comment.SafeText(s.redact(msg)) }
 
 // redact removes the token from text meant for logs, outputs and reports
 // (errors never carry it, but a message quoting an input could), in any
@@ -193,18 +202,38 @@ func (s *state) run(ctx context.Context) (int, error) {
 	if s.tmp, err = os.MkdirTemp("", "xpcs-perf-"); err != nil {
 		return ExitError, fmt.Errorf("temporary folder: %w", err)
 	}
-	if err := CleanReports(in.OutputDir); err != nil {
-		return ExitError, err
+	// Before anything is measured: a folder the results cannot be written
+	// to must fail now, not after the benchmarks.
+	if err := analysis.CheckWritable(in.OutputDir); err != nil {
+		return ExitError, fmt.Errorf("input output-dir: %w", err)
 	}
 	if in.Mode == "aggregate" {
+		if in.ResultsFile != "" && filepath.Clean(in.ResultsFile) == filepath.Clean(in.OutputDir) {
+			// Cleaning would delete the inputs, and the reports written there
+			// would be merged as a category by the next aggregate run.
+			return ExitError, fmt.Errorf("input output-dir %q is also the aggregate folder (input results-file): "+
+				"download the per-category artifacts into another folder (default xpcs-perf-artifacts) or set output-dir elsewhere", in.OutputRel)
+		}
+		if err := CleanReports(in.OutputDir); err != nil {
+			return ExitError, err
+		}
 		return s.aggregate(ctx)
 	}
 
 	for _, d := range in.Deprecated {
 		s.warnf("%s", d)
 	}
-	// 1. Measure or ingest, and write it down before any GitHub call.
+	// 1. Measure or ingest, and write it down before any GitHub call. The
+	// inputs (results-file, baseline-file) are read before the report files
+	// of an earlier run are removed: they may be those very files (a
+	// results-file written into the default output-dir by an earlier step).
 	curRuns, err := s.current(ctx)
+	if err == nil && in.BaselineFile != "" {
+		s.baseFile, err = s.readBaselineFile()
+	}
+	if cerr := CleanReports(in.OutputDir); cerr != nil && err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return ExitError, err
 	}
@@ -264,6 +293,14 @@ func (s *state) finish(ctx context.Context, curRuns, baseRuns []*analysis.Result
 		return ExitError, fmt.Errorf("compare: %w", err)
 	}
 	cmp.Category = in.Category
+	if s.noBaseline != "" {
+		// Compare calls a comparison without a baseline a first run: it is not.
+		for i, n := range cmp.Notes {
+			if strings.HasPrefix(n, "no baseline: first run") {
+				cmp.Notes[i] = "no baseline: " + s.noBaseline + ", every benchmark is listed as new"
+			}
+		}
+	}
 	if in.Shard != "" {
 		cmp.Category += " (shard " + in.Shard + ")"
 	}
@@ -294,7 +331,7 @@ func (s *state) finish(ctx context.Context, curRuns, baseRuns []*analysis.Result
 		}
 	}
 
-	opt := comment.Options{Category: markerCategory(in), Artifact: in.BaselineArtifact, Now: s.deps.Now()}
+	opt := comment.Options{Category: markerCategory(in), Artifact: in.BaselineArtifact, Now: s.deps.Now(), NoBaseline: s.noBaseline}
 	md, err := WriteReports(in.OutputDir, cmp, opt)
 	if err != nil {
 		return ExitError, err
@@ -338,7 +375,7 @@ func (s *state) finish(ctx context.Context, curRuns, baseRuns []*analysis.Result
 			s.warnf("%s (%s); fail-on-regression is false: reporting only", what, strings.Join(cmp.Gate.Reasons, "; "))
 			return ExitPass, nil
 		}
-		s.gha.Errorf("%s: %s", what, s.redact(strings.Join(cmp.Gate.Reasons, "; ")))
+		s.gha.Errorf("%s: %s", what, s.safe(strings.Join(cmp.Gate.Reasons, "; ")))
 		return code, nil
 	}
 	return ExitPass, nil
@@ -456,9 +493,12 @@ func runURL(getenv func(string) string) string {
 func (s *state) baseline(ctx context.Context) ([]*analysis.Results, *analysis.RunInfo, error) {
 	in := s.in
 	if in.BaselineFile != "" {
-		runs, _, err := ingest.ReadRuns(in.BaselineFile)
-		if err != nil {
-			return nil, nil, fmt.Errorf("input baseline-file: %w", err)
+		runs := s.baseFile
+		if runs == nil {
+			var err error
+			if runs, err = s.readBaselineFile(); err != nil {
+				return nil, nil, err
+			}
 		}
 		s.out.BaselineFound, s.out.BaselineSHA = true, runs[0].Run.Commit
 		s.logf("baseline: %s (%d run(s), %d benchmarks)", in.BaselineFile, len(runs), len(runs[0].Benchmarks))
@@ -472,6 +512,15 @@ func (s *state) baseline(ctx context.Context) ([]*analysis.Results, *analysis.Ru
 	q := ghapi.ArtifactQuery{Owner: s.ev.Owner, Repo: s.ev.Repo, Name: in.BaselineArtifact, Branch: s.ev.BaseBranch, SHA: s.ev.BaseSHA}
 	got, err := s.gh.FetchArtifact(ctx, q, dir, ghapi.Limits{})
 	switch {
+	case errors.Is(err, ghapi.ErrExpired):
+		// Not a first run: say so where the user looks (README promise).
+		s.warnf("baseline artifact %q of branch %q expired: %v; comparing without a baseline. "+
+			"Run the workflow on %s (a nightly schedule keeps a fresh baseline) or raise retention-days of the upload step",
+			in.BaselineArtifact, q.Branch, err, q.Branch)
+		s.warnings = append(s.warnings, fmt.Sprintf("baseline artifact %q of branch %q expired: nothing to compare with", in.BaselineArtifact, q.Branch))
+		s.noBaseline = "baseline expired"
+		s.notes = append(s.notes, "baseline: "+err.Error())
+		return nil, nil, nil
 	case errors.Is(err, ghapi.ErrNoArtifact):
 		s.logf("no baseline yet: %v", err)
 		s.notes = append(s.notes, "baseline: "+err.Error())
@@ -515,6 +564,15 @@ func (s *state) baseline(ctx context.Context) ([]*analysis.Results, *analysis.Ru
 		got.Artifact.GetCreatedAt().Format("2006-01-02 15:04 UTC"), len(res.Benchmarks))
 	info := &analysis.RunInfo{Artifact: in.BaselineArtifact, ArtifactID: got.Artifact.GetID(), CreatedAt: got.Artifact.GetCreatedAt().Time}
 	return []*analysis.Results{res}, info, nil
+}
+
+// readBaselineFile reads the baseline-file input: one or more runs.
+func (s *state) readBaselineFile() ([]*analysis.Results, error) {
+	runs, _, err := ingest.ReadRuns(s.in.BaselineFile)
+	if err != nil {
+		return nil, fmt.Errorf("input baseline-file: %w", err)
+	}
+	return runs, nil
 }
 
 // pickResults chooses results.json in an artifact: at the root, else the
@@ -598,12 +656,12 @@ func (s *state) annotate(cmp *analysis.Comparison) {
 			r.Severity, fmtSide(r.Baseline, r.Unit), fmtSide(r.Current, r.Unit), r.Q)
 		if r.GateFailed && cmp.Gate.Pass == false {
 			if nErr < 10 {
-				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Errorf("%s", s.redact(msg))
+				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Errorf("%s", s.safe(msg))
 			}
 			nErr++
 		} else {
 			if nWarn < 10 {
-				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Warningf("%s", s.redact(msg))
+				s.gha.WithFieldsMap(map[string]string{"title": "performance regression"}).Warningf("%s", s.safe(msg))
 			}
 			nWarn++
 		}

@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
 
 // minSecret is the shortest token redacted: replacing a one- or
@@ -27,6 +30,48 @@ func Redact(msg, secret string) string {
 // byte offsets right where strings.ToLower would change lengths.
 func secretPattern(secret string) *regexp.Regexp {
 	return regexp.MustCompile(`(?i)` + regexp.QuoteMeta(secret))
+}
+
+// token is the secret the action redacts: the github-token input, else
+// GITHUB_TOKEN.
+func token(getenv func(string) string) string {
+	tok := input(getenv, "github-token")
+	if tok == "" {
+		tok = strings.TrimSpace(getenv("GITHUB_TOKEN"))
+	}
+	return tok
+}
+
+// Redactor returns the function that replaces the action's token (the
+// github-token input, else GITHUB_TOKEN) with "***" in any letter case; the
+// identity when there is no token of at least 4 bytes.
+func Redactor(getenv func(string) string) func(string) string {
+	tok := token(getenv)
+	if len(tok) < minSecret {
+		return func(msg string) string { return msg }
+	}
+	pat := secretPattern(tok)
+	return func(msg string) string { return pat.ReplaceAllLiteralString(msg, "***") }
+}
+
+// RedactWriter returns w with every write passed through redact. main
+// wraps the process's stdout and stderr with it under GitHub Actions, so
+// that nothing printed (the final error, a panic) escapes redaction. Run
+// writes its ::add-mask:: line to the writer below it.
+func RedactWriter(w io.Writer, redact func(string) string) io.Writer {
+	return &redactWriter{w: w, redact: redact}
+}
+
+// unredacted returns the writer below a RedactWriter (for the one line that
+// must carry the token: ::add-mask::), or w itself.
+func unredacted(w io.Writer) io.Writer {
+	for {
+		r, ok := w.(*redactWriter)
+		if !ok {
+			return w
+		}
+		w = r.w
+	}
 }
 
 // redactWriter passes every write through redact. Each write is redacted on
@@ -59,8 +104,8 @@ func RedactReports(dir string, redact func(string) string) error {
 			return fmt.Errorf("redact report %s: %w", p, err)
 		}
 		if out := redact(string(data)); out != string(data) {
-			if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
-				return fmt.Errorf("redact report %s: %w", p, err)
+			if err := analysis.WriteFileAtomic(p, func(w io.Writer) error { _, err := io.WriteString(w, out); return err }); err != nil {
+				return fmt.Errorf("redact report: %w", err)
 			}
 		}
 	}

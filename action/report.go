@@ -1,7 +1,6 @@
 package action
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -62,7 +61,9 @@ func WriteReports(dir string, cmp *analysis.Comparison, opt comment.Options) (st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("report folder (input output-dir): %w", err)
 	}
-	if err := analysis.WriteComparisonFile(filepath.Join(dir, CmpName), cmp); err != nil {
+	// cmp.json embeds a bounded number of samples per row (results.json
+	// and baseline.json keep them all); the renderers cap the same way.
+	if err := analysis.WriteComparisonFile(filepath.Join(dir, CmpName), cmp.CapSamples(analysis.DefaultMaxEmbeddedSamples)); err != nil {
 		return "", err
 	}
 	md := comment.Markdown(cmp, opt)
@@ -76,12 +77,10 @@ func WriteReports(dir string, cmp *analysis.Comparison, opt comment.Options) (st
 		{HTMLName, func(w io.Writer) error { return comment.WriteHTML(w, cmp, opt, comment.DefaultMaxHTMLCharts) }},
 	}
 	for _, f := range files {
-		var buf bytes.Buffer
-		if err := f.write(&buf); err != nil {
-			return md, fmt.Errorf("render %s: %w", f.name, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f.name), buf.Bytes(), 0o644); err != nil {
-			return md, fmt.Errorf("write report: %w", err)
+		// Through a temporary file and a rename (a full disk leaves the
+		// previous file, never a truncated one).
+		if err := analysis.WriteFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {
+			return md, fmt.Errorf("report %s: %w", f.name, err)
 		}
 	}
 	return md, nil

@@ -256,7 +256,7 @@ type Config struct {
 	// ClockWall and ClockCPU force one.
 	Clock  string   `json:"clock,omitempty"`
 	FailOn string   `json:"fail_on,omitempty"` // gate expression
-	Rules       []string `json:"rules,omitempty"`   // pytest-benchmark style rules
+	Rules  []string `json:"rules,omitempty"`   // pytest-benchmark style rules
 	// Calibration is the id of a calibration benchmark: when set and present
 	// on both sides, every current time sample is multiplied by
 	// baseline-calibration-median / current-calibration-median before the

@@ -91,24 +91,49 @@ func notXMLChar(r rune) bool {
 	return false
 }
 
-// oneLine replaces line breaks with "⏎" and other control characters with
-// U+FFFD, so a name can never end a table row or a Markdown line.
+// oneLine replaces line breaks (also U+2028, U+2029) with "⏎", other
+// control characters (NUL, BEL, ESC and so ANSI/OSC escape sequences, C1
+// controls such as CSI U+009B) and bidirectional controls (U+202E
+// right-to-left override, U+2066-U+2069 isolates, U+200E/U+200F marks,
+// U+061C) with U+FFFD, and invalid UTF-8 with U+FFFD, so a name can never
+// end a table row or a line, drive a terminal or reorder what a reader sees.
 func oneLine(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+	if utf8.ValidString(s) && strings.IndexFunc(s, unsafeRune) < 0 {
 		return s
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\r\n", "\n")
 	return strings.Map(func(r rune) rune {
 		switch {
-		case r == '\n' || r == '\r':
+		case r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
 			return '⏎'
 		case r == '\t':
 			return ' '
-		case unicode.IsControl(r):
+		case unsafeRune(r):
 			return unicode.ReplacementChar
 		}
 		return r
 	}, s)
+}
+
+// unsafeRune reports the runes oneLine replaces.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029'
+}
+
+// SafeText returns s fit for a terminal, a log line or a workflow
+// annotation, the one sanitiser of every text the CLI and the action print:
+// one line, no control or bidirectional characters (see oneLine), and never
+// a workflow command: the runner reads a line whose text, trimmed, starts
+// with "::" (::add-mask::, ::stop-commands::, ::error::) or that holds
+// "##[" as a command, so a leading "::" and every "##[" get a zero-width
+// space (U+200B) that breaks them and shows nothing. Other "::" are kept
+// (pytest ids such as "tests/test_io.py::test_read").
+func SafeText(s string) string {
+	s = oneLine(s)
+	if strings.HasPrefix(strings.TrimLeftFunc(s, unicode.IsSpace), ":") {
+		s = "\u200b" + s
+	}
+	return strings.ReplaceAll(s, "##[", "#\u200b#[")
 }
 
 // mermaidLabel keeps only characters that are inert in a Mermaid string

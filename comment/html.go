@@ -86,14 +86,17 @@ func WriteHTML(w io.Writer, c *analysis.Comparison, opt Options, maxCharts int) 
 	if maxCharts <= 0 {
 		maxCharts = DefaultMaxHTMLCharts
 	}
+	// A strip plot draws every sample: at most DefaultMaxEmbeddedSamples
+	// per side (with a note), or the page grows with the rounds.
+	c = c.CapSamples(analysis.DefaultMaxEmbeddedSamples)
 	m := newMDRenderer(c, opt)
 	s := m.sum
 	p := &htmlPage{
 		CSP:         dashboardCSP,
-		Title:       "xpcs-perf " + oneLine(m.category) + " — " + statusWord(c),
+		Title:       "xpcs-perf " + oneLine(m.category) + " — " + statusWord(c, opt),
 		Headline:    stripSymbol(headline(c, opt)),
 		Status:      status(c),
-		StatusWord:  statusWord(c),
+		StatusWord:  statusWord(c, opt),
 		ErrorsJS:    template.JS(errorsJS),
 		DashboardJS: template.JS(dashboardJS),
 		CSS:         template.CSS(dashboardCSS),
@@ -123,7 +126,7 @@ func WriteHTML(w io.Writer, c *analysis.Comparison, opt Options, maxCharts int) 
 	if c.Baseline != nil {
 		p.BaselineRun = runText(c.Baseline)
 	} else {
-		p.BaselineRun = "none (first run)"
+		p.BaselineRun = "none (" + oneLine(opt.noBaseline()) + ")"
 	}
 	p.Method = m.methodText(oneLine)
 
@@ -207,12 +210,12 @@ func status(c *analysis.Comparison) string {
 	return "pass"
 }
 
-func statusWord(c *analysis.Comparison) string {
+func statusWord(c *analysis.Comparison, opt Options) string {
 	switch {
 	case !c.Gate.Pass:
 		return "failed"
 	case c.Baseline == nil:
-		return "first run"
+		return oneLine(opt.noBaseline())
 	}
 	return "passed"
 }

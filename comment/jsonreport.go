@@ -46,7 +46,12 @@ type Report struct {
 
 // NewReport builds the JSON report of c. Nil slices become empty arrays so
 // consumers never see null where a list is documented.
+//
+// Raw samples are embedded at most analysis.DefaultMaxEmbeddedSamples per
+// row and side (Comparison.CapSamples, with a note); results.json keeps
+// them all.
 func NewReport(c *analysis.Comparison, opt Options) *Report {
+	c = c.CapSamples(analysis.DefaultMaxEmbeddedSamples)
 	rows := sortedRows(c)
 	r := &Report{
 		Schema:           ReportSchema,

@@ -118,7 +118,7 @@ func junitDoc(c *analysis.Comparison, opt Options) *junitSuites {
 		}
 		s, ok := suites[name]
 		if !ok {
-			s = &junitSuite{Name: oneLine(name), Timestamp: ts, Properties: junitProps(c)}
+			s = &junitSuite{Name: oneLine(name), Timestamp: ts, Properties: junitProps(c, opt)}
 			suites[name] = s
 			order = append(order, name)
 		}
@@ -200,7 +200,7 @@ func (d *junitSuites) sanitize() {
 }
 
 // junitProps are the suite properties: gate, baseline and current commits.
-func junitProps(c *analysis.Comparison) []junitProperty {
+func junitProps(c *analysis.Comparison, opt Options) []junitProperty {
 	gate := "pass"
 	if !c.Gate.Pass {
 		gate = "fail"
@@ -213,7 +213,7 @@ func junitProps(c *analysis.Comparison) []junitProperty {
 		p = append(p, junitProperty{"current.commit", oneLine(c.Current.Run.Commit)})
 	}
 	if c.Baseline == nil {
-		p = append(p, junitProperty{"baseline", "none (first run)"})
+		p = append(p, junitProperty{"baseline", "none (" + oneLine(opt.noBaseline()) + ")"})
 	} else {
 		p = append(p, junitProperty{"baseline.commit", oneLine(c.Baseline.Run.Commit)},
 			junitProperty{"baseline.branch", oneLine(c.Baseline.Run.Branch)})

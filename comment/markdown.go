@@ -40,12 +40,25 @@ type Options struct {
 	// DefaultMaxTrendPoints, negative means every point. Slopes, change
 	// points and anomalies are still those computed over the whole history.
 	MaxTrendPoints int
+	// NoBaseline says why a comparison without a baseline has none when it
+	// is not a first run, e.g. "baseline expired"; the headline shows it in
+	// place of "first run, no baseline yet".
+	NoBaseline string
 }
 
 // DefaultMaxTrendPoints is the default Options.MaxTrendPoints: 200 runs per
 // benchmark keeps report.json and report.html bounded (1,000 runs of 1,000
 // benchmarks would otherwise embed a million points).
 const DefaultMaxTrendPoints = 200
+
+// noBaseline is why a comparison has no baseline: Options.NoBaseline, or
+// "first run".
+func (o Options) noBaseline() string {
+	if o.NoBaseline != "" {
+		return o.NoBaseline
+	}
+	return "first run"
+}
 
 func (o Options) maxTrendPoints() int {
 	if o.MaxTrendPoints == 0 {
@@ -320,6 +333,10 @@ func (m *mdRenderer) title(esc func(string) string) string {
 	s := m.sum
 	cat := esc(m.category)
 	switch {
+	case m.c.Baseline == nil && m.c.Gate.Pass && m.opt.NoBaseline != "":
+		return fmt.Sprintf("⚠️ xpcs-perf %s: %s, nothing compared — %d benchmarks measured", cat, esc(m.opt.NoBaseline), s.Benchmarks)
+	case m.c.Baseline == nil && m.opt.NoBaseline != "":
+		return fmt.Sprintf("❌ xpcs-perf %s: failed — %s, nothing compared — %d benchmarks measured", cat, esc(m.opt.NoBaseline), s.Benchmarks)
 	case m.c.Baseline == nil && m.c.Gate.Pass:
 		return fmt.Sprintf("🆕 xpcs-perf %s: first run, no baseline yet — %d benchmarks measured", cat, s.Benchmarks)
 	case m.c.Baseline == nil:
@@ -707,7 +724,7 @@ func (m *mdRenderer) baseline(b *strings.Builder) {
 		parts = append(parts, "["+label+"]("+u+")")
 	}
 	if t := baselineTime(bl); !t.IsZero() {
-		parts = append(parts, fmt.Sprintf("measured %s (%s old)", t.UTC().Format("2006-01-02 15:04 UTC"), FormatAge(reportTime(m.c, m.opt).Sub(t))))
+		parts = append(parts, fmt.Sprintf("measured %s (%s)", t.UTC().Format("2006-01-02 15:04 UTC"), ageText(reportTime(m.c, m.opt).Sub(t))))
 	}
 	if bl.Artifact != "" {
 		parts = append(parts, "artifact "+EscapeMarkdown(bl.Artifact))
@@ -745,22 +762,65 @@ func (m *mdRenderer) methodText(esc func(string) string) string {
 		}
 		drift := "no run-to-run drift allowance (base and head measured side by side)"
 		if cf.DriftAllowance > 0 || cf.DriftSigmas > 0 {
-			drift = fmt.Sprintf("a change inside the run-to-run drift of separate runs is not called a regression (%s× the spread of run medians on the base branch when the history has %d runs, else ±%s)",
-				trimFloat(cf.DriftSigmas*math.Sqrt2), analysis.MinDriftRuns, FormatPercent(cf.DriftAllowance))
+			drift = fmt.Sprintf("a change inside the run-to-run drift of separate runs is not called a regression (%.1f× the spread of run medians on the base branch when the history has at least %d runs, else ±%s)",
+				cf.DriftSigmas*math.Sqrt2, analysis.MinDriftRuns, FormatPercent(cf.DriftAllowance))
 		}
-		fmt.Fprintf(&b, "Method: each benchmark is judged once, on its time per operation (MB/s, ops/s and CPU time are shown, not judged; memory is judged apart). "+
-			"Change = Hodges-Lehmann shift of the log times with its distribution-free 95%% CI (ratio of medians shown too); "+
-			"a regression needs a two-sided Mann-Whitney U test significant at α = %s after %s and a change of at least %s, whatever the spread; "+
+		// Name the test that was used: rows without raw samples (pytest
+		// summaries) get Welch's t-test, several runs per side a t-test
+		// over runs.
+		ranks, welch, runs := 0, 0, 0
+		for i := range m.c.Rows {
+			switch m.c.Rows[i].Method {
+			case analysis.MethodSummaryOnly:
+				welch++
+			case analysis.MethodMannWhitneyExact, analysis.MethodMannWhitneyNormal:
+				ranks++
+			case analysis.MethodRunsPaired, analysis.MethodRunsWelch:
+				runs++
+			}
+		}
+		test, ci := "a two-sided Mann-Whitney U test", "Hodges-Lehmann shift of the log times with its distribution-free 95% CI (ratio of medians shown too)"
+		switch {
+		case runs > 0 && ranks == 0 && welch == 0:
+			test, ci = "a t-test over runs (several runs per side: runs are the units)", "mean per-run log shift with its 95% t interval"
+		case welch > 0 && ranks == 0 && runs == 0:
+			test = "a two-sided Welch's t-test on mean, stddev and n (the raw samples were not saved)"
+			ci = "ratio of the means with Welch's 95% interval"
+		case welch > 0 || runs > 0:
+			var also []string
+			if welch > 0 {
+				also = append(also, fmt.Sprintf("Welch's t-test on mean, stddev and n for %s without raw samples", plural(welch, "benchmark")))
+			}
+			if runs > 0 {
+				also = append(also, fmt.Sprintf("a t-test over runs for %s measured in several runs", plural(runs, "benchmark")))
+			}
+			test += " (" + strings.Join(also, "; ") + ")"
+		}
+		fmt.Fprintf(&b, "Method: each benchmark is judged once, on its time per operation (single-threaded ones on CPU time, parallel ones on wall time; MB/s and ops/s are shown, not judged; memory is judged apart). "+
+			"Change = %s; a regression needs %s significant at α = %s after %s and a change of at least %s, whatever the spread; "+
 			"unchanged needs the CI inside ±%s; the rest is inconclusive, with what would decide it; %s. "+
-			"Fewer than %d samples give inconclusive. Several runs per side: runs are the units (t-test over runs). Severity: minor below 50%%, major 50–100%%, critical above 100%% worse.",
-			trimFloat(cf.Alpha), corr, FormatPercent(cf.Threshold), FormatPercent(cf.Threshold), drift, cf.MinSamples)
+			"Fewer than %d samples give inconclusive. Severity: minor below 50%%, major 50–100%%, critical above 100%% worse.",
+			ci, test, trimFloat(cf.Alpha), corr, FormatPercent(cf.Threshold), FormatPercent(cf.Threshold), drift, cf.MinSamples)
 	} else {
 		b.WriteString("Medians of the measured rounds; CV = standard deviation / mean.")
 	}
-	for _, n := range m.c.Notes {
-		b.WriteString(" " + esc(n))
+	if len(m.c.Notes) > 0 {
+		b.WriteString(" Notes:")
+		for _, n := range m.c.Notes {
+			b.WriteString(" " + sentence(esc(n)))
+		}
 	}
 	return b.String()
+}
+
+// sentence ends s with a full stop unless it already ends a sentence, so
+// that notes written one after the other stay apart.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s[len(s)-1:], ".!?:;") {
+		return s
+	}
+	return s + "."
 }
 
 // median formats the median of one side, "–" when the side is absent.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
@@ -82,7 +83,7 @@ func stripSVG(r *analysis.Row, title string) template.HTML {
 			lo, hi = math.Min(lo, x.s.Min), math.Max(hi, x.s.Max)
 		}
 	}
-	cls := "chart strip v-" + string(r.Verdict)
+	cls := "chart strip v-" + classToken(string(r.Verdict))
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="%s" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s">`,
 		cls, w, h, w, h, EscapeHTML(title))
@@ -280,4 +281,16 @@ func boolf(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// classToken keeps the ASCII letters, digits and '-' of s: a verdict read
+// from a comparison file is not trusted to be one of ours inside a class
+// attribute.
+func classToken(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return -1
+	}, s)
 }

@@ -32,7 +32,23 @@ func kindOf(unit string) (unitKind, float64) {
 	case "b", "bytes", "b/op", "bytes/op", "peak-rss", "rss":
 		return kindBytes, 1
 	}
+	if _, base, ok := qualified(unit); ok {
+		return kindOf(base)
+	}
 	return kindOther, 1
+}
+
+// qualified splits a time unit with a qualifier, such as the runner's
+// "cpu-s/op" (CPU seconds per op) or "user-ns/op", into "cpu" and "s/op".
+func qualified(unit string) (qual, base string, ok bool) {
+	i := strings.LastIndexByte(unit, '-')
+	if i <= 0 || i == len(unit)-1 {
+		return "", "", false
+	}
+	if k, _ := kindOf(unit[i+1:]); k != kindSeconds {
+		return "", "", false
+	}
+	return unit[:i], unit[i+1:], true
 }
 
 // FormatValue formats v (in unit) for people: times with ns, µs, ms or s,
@@ -52,6 +68,9 @@ func FormatValue(v float64, unit string) string {
 	kind, f := kindOf(unit)
 	switch kind {
 	case kindSeconds:
+		if q, _, ok := qualified(unit); ok {
+			return FormatSeconds(v*f) + " " + q
+		}
 		return FormatSeconds(v * f)
 	case kindBytes:
 		return FormatBytes(v * f)
@@ -141,6 +160,15 @@ func FormatP(p float64) string {
 		return "<0.001"
 	}
 	return strconv.FormatFloat(p, 'f', 3, 64)
+}
+
+// ageText is FormatAge as an age: "5 h old", but "just now" and "in the
+// future" as they are.
+func ageText(d time.Duration) string {
+	if d < time.Minute {
+		return FormatAge(d)
+	}
+	return FormatAge(d) + " old"
 }
 
 // FormatAge formats a duration as a rounded age ("45 min", "5 h", "3 days").

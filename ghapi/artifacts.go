@@ -17,6 +17,11 @@ import (
 // uploaded yet, all expired, or none from the base branch).
 var ErrNoArtifact = errors.New("no usable artifact")
 
+// ErrExpired is wrapped (with ErrNoArtifact) when the base branch had a
+// baseline artifact but it expired: not a first run, and the user should be
+// told so (retention-days, or a nightly run that keeps a fresh one).
+var ErrExpired = errors.New("the artifact expired")
+
 // ArtifactQuery selects a baseline or history artifact.
 type ArtifactQuery struct {
 	Owner, Repo string
@@ -51,6 +56,9 @@ func (c *Client) FindArtifact(ctx context.Context, q ArtifactQuery) (*Found, err
 	what := fmt.Sprintf("list artifacts %q of %s/%s", q.Name, q.Owner, q.Repo)
 	found := &Found{}
 	var newest *github.Artifact
+	// expired counts the expired artifacts that would have fitted (right
+	// branch, not a fork): those make "no artifact" an expiry.
+	expired := 0
 	now := c.opt.Now()
 	page := 1
 	for n := 0; n < q.MaxPages && page != 0; n++ {
@@ -76,6 +84,11 @@ func (c *Client) FindArtifact(ctx context.Context, q ArtifactQuery) (*Found, err
 			}
 			if a.GetExpired() || (a.ExpiresAt != nil && !a.ExpiresAt.Time.IsZero() && a.ExpiresAt.Time.Before(now)) {
 				found.Expired++
+				wr := a.GetWorkflowRun()
+				fork := wr.GetHeadRepositoryID() != 0 && wr.GetRepositoryID() != 0 && wr.GetHeadRepositoryID() != wr.GetRepositoryID()
+				if !fork && (q.Branch == "" || wr.GetHeadBranch() == q.Branch) {
+					expired++
+				}
 				continue
 			}
 			if wr := a.GetWorkflowRun(); wr.GetHeadRepositoryID() != 0 && wr.GetRepositoryID() != 0 && wr.GetHeadRepositoryID() != wr.GetRepositoryID() {
@@ -106,6 +119,10 @@ func (c *Client) FindArtifact(ctx context.Context, q ArtifactQuery) (*Found, err
 	if !found.ExactSHA {
 		found.Artifact = newest
 	}
+	if found.Artifact == nil && expired > 0 {
+		return found, fmt.Errorf("%w named %q on branch %q: %w (%d expired, %d from other branches, %d from forks)",
+			ErrNoArtifact, q.Name, q.Branch, ErrExpired, found.Expired, found.OtherBranch, found.Fork)
+	}
 	if found.Artifact == nil {
 		return found, fmt.Errorf("%w named %q on branch %q (%d expired, %d from other branches, %d from forks)",
 			ErrNoArtifact, q.Name, q.Branch, found.Expired, found.OtherBranch, found.Fork)
@@ -116,7 +133,8 @@ func (c *Client) FindArtifact(ctx context.Context, q ArtifactQuery) (*Found, err
 // DownloadArtifact fetches the zip of artifact id: the API answers 302 with a
 // short-lived blob URL, which is fetched WITHOUT the token (the blob host
 // rejects or logs it otherwise). At most maxBytes are read (default 1 GiB).
-// A 404 or 410 (expired between list and download) wraps ErrNoArtifact.
+// A 404 (deleted) or 410 (expired between list and download) wraps
+// ErrNoArtifact; a 410, or a blob that is gone, wraps ErrExpired too.
 func (c *Client) DownloadArtifact(ctx context.Context, owner, repo string, id int64, maxBytes int64) ([]byte, error) {
 	if maxBytes <= 0 {
 		maxBytes = 1 << 30
@@ -128,8 +146,11 @@ func (c *Client) DownloadArtifact(ctx context.Context, owner, repo string, id in
 		var err error
 		loc, resp, err = c.gh.Actions.DownloadArtifact(ctx, owner, repo, id, 0)
 		if err != nil && resp != nil && resp.Response != nil {
-			if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
-				return resp, fmt.Errorf("%w: artifact %d answered %d (expired or deleted)", ErrNoArtifact, id, resp.StatusCode)
+			if resp.StatusCode == http.StatusGone {
+				return resp, fmt.Errorf("%w: artifact %d answered 410: %w", ErrNoArtifact, id, ErrExpired)
+			}
+			if resp.StatusCode == http.StatusNotFound {
+				return resp, fmt.Errorf("%w: artifact %d answered 404 (deleted)", ErrNoArtifact, id)
 			}
 			// DownloadArtifact reports non-302 statuses as a plain error:
 			// keep the status for the caller.
@@ -176,7 +197,7 @@ func (c *Client) readBlob(ctx context.Context, what string, loc *url.URL, maxByt
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
-		return nil, fmt.Errorf("%s: %w: blob answered %d (expired)", what, ErrNoArtifact, resp.StatusCode)
+		return nil, fmt.Errorf("%s: %w: blob answered %d: %w", what, ErrNoArtifact, resp.StatusCode, ErrExpired)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s: blob host %s answered %s", what, loc.Host, resp.Status)

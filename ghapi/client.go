@@ -3,6 +3,7 @@ package ghapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -230,30 +231,35 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// classify decides whether resp should be retried and after how long.
+// classify decides whether resp should be retried and after how long. Rate
+// limits are decided by readRateLimit from every header value and the body
+// (peeked for a 403 or 429 and put back), never from the first header value
+// alone. A primary limit found only in a later header value is written back
+// as the single value "0", so that go-github, which reads the first value,
+// reports it as a rate limit too when it is handed on.
 func (t *retryTransport) classify(resp *http.Response, backoff time.Duration) (time.Duration, bool, string) {
-	h := resp.Header
+	var body []byte
+	if resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests {
+		body = peekBody(resp, 64<<10)
+	}
+	rl := readRateLimit(resp.StatusCode, resp.Header, body, t.opt.Now())
+	if rl.primary {
+		resp.Header.Set("X-RateLimit-Remaining", "0")
+		if rl.hasReset {
+			resp.Header.Set("X-RateLimit-Reset", strconv.FormatInt(rl.reset.Unix(), 10))
+		}
+	}
 	switch {
-	case (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests) && h.Get("X-RateLimit-Remaining") == "0" && h.Get("Retry-After") == "":
-		reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
-		if err != nil {
-			return backoff, true, "primary rate limit exhausted"
+	case rl.primary && !rl.hasRetry:
+		if !rl.hasReset {
+			return backoff, true, fmt.Sprintf("%d: primary rate limit exhausted", resp.StatusCode)
 		}
-		wait := time.Unix(reset, 0).Sub(t.opt.Now()) + time.Second
-		if wait < 0 {
-			wait = 0
-		}
-		return wait, true, "primary rate limit exhausted until " + time.Unix(reset, 0).UTC().Format(time.RFC3339)
-	case h.Get("Retry-After") != "" && (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500):
-		if s, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second, true, fmt.Sprintf("%d with Retry-After %ds (secondary rate limit)", resp.StatusCode, s)
-		}
-		if when, err := http.ParseTime(h.Get("Retry-After")); err == nil {
-			return max(when.Sub(t.opt.Now()), 0), true, fmt.Sprintf("%d with Retry-After (secondary rate limit)", resp.StatusCode)
-		}
-		return backoff, true, fmt.Sprintf("%d with an unreadable Retry-After", resp.StatusCode)
-	case resp.StatusCode == http.StatusTooManyRequests:
-		return backoff, true, "429 too many requests"
+		wait := max(rl.reset.Sub(t.opt.Now())+time.Second, 0)
+		return wait, true, "primary rate limit exhausted until " + rl.reset.UTC().Format(time.RFC3339)
+	case rl.hasRetry:
+		return rl.retryAfter, true, fmt.Sprintf("%d with Retry-After %v (secondary rate limit)", resp.StatusCode, rl.retryAfter)
+	case rl.secondary:
+		return backoff, true, fmt.Sprintf("%d: secondary rate limit", resp.StatusCode)
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		return backoff, true, fmt.Sprintf("server error %d", resp.StatusCode)
 	}
@@ -317,9 +323,17 @@ func scrub(err error) error {
 func wrapAPI(what string, err error) error {
 	var rle *github.RateLimitError
 	if errors.As(err, &rle) {
+		until := " (reset time not sent)"
+		if !rle.Rate.Reset.IsZero() {
+			until = " until " + rle.Rate.Reset.UTC().Format(time.RFC3339)
+		}
+		limit := ""
+		if rle.Rate.Limit > 0 {
+			limit = fmt.Sprintf(" (limit %d)", rle.Rate.Limit)
+		}
 		return &APIError{What: what, Status: http.StatusForbidden, RateLimited: true,
-			Msg: fmt.Sprintf("GitHub API rate limit exhausted (limit %d) until %s; use a token with a higher limit or run later",
-				rle.Rate.Limit, rle.Rate.Reset.UTC().Format(time.RFC3339)), Err: err}
+			Msg: fmt.Sprintf("GitHub API rate limit exhausted%s%s; use a token with a higher limit or run later",
+				limit, until), Err: err}
 	}
 	var are *github.AbuseRateLimitError
 	if errors.As(err, &are) {
@@ -331,6 +345,26 @@ func wrapAPI(what string, err error) error {
 	}
 	var er *github.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil {
+		// go-github reads the first header value and one documentation URL:
+		// decide again from every value and the message.
+		body, _ := json.Marshal(map[string]string{"message": er.Message, "documentation_url": er.DocumentationURL})
+		if rl := readRateLimit(er.Response.StatusCode, er.Response.Header, body, time.Now()); rl.limited() {
+			msg := "GitHub API rate limit exceeded"
+			switch {
+			case rl.secondary || (rl.hasRetry && !rl.primary):
+				msg = "GitHub secondary rate limit hit"
+			case rl.hasReset:
+				msg += " until " + rl.reset.UTC().Format(time.RFC3339)
+			}
+			if rl.hasRetry {
+				msg += fmt.Sprintf("; retry after %v", rl.retryAfter)
+			}
+			if er.Message != "" {
+				msg += " (" + er.Message + ")"
+			}
+			return &APIError{What: what, Status: er.Response.StatusCode, RateLimited: true,
+				Msg: msg + "; use a token with a higher limit or run later", Err: err}
+		}
 		return &APIError{What: what, Status: er.Response.StatusCode, Msg: er.Message, Err: err}
 	}
 	return fmt.Errorf("%s: %w", what, err)
@@ -373,7 +407,7 @@ func IsRateLimit(err error) bool {
 func (c *Client) call(ctx context.Context, what string, f func() (*github.Response, error)) error {
 	_, err := f()
 	var rle *github.RateLimitError
-	if errors.As(err, &rle) {
+	if errors.As(err, &rle) && !rle.Rate.Reset.IsZero() {
 		wait := rle.Rate.Reset.Sub(c.opt.Now()) + time.Second
 		if wait <= c.opt.MaxWait {
 			c.opt.Logf("%s: primary rate limit exhausted; waiting %v for the reset", what, wait.Round(time.Second))

@@ -3,10 +3,13 @@ package ghapi
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"strings"
@@ -58,9 +61,11 @@ func (l Limits) withDefaults() Limits {
 // It refuses, before writing anything, archives with: absolute paths, drive
 // letters or backslashes, ".." elements, symlinks or other non-regular
 // entries, duplicate names, more than MaxFiles entries, a declared size above
-// MaxFile or MaxTotal in sum, or a compression ratio above MaxRatio. While
-// extracting it stops at the caps even when the declared sizes lie, and all
-// writes go through an os.Root, so no entry can leave dir. Errors wrap
+// MaxFile or MaxTotal in sum, or a declared compression ratio above
+// MaxRatio. While extracting it counts the compressed bytes actually read
+// and the bytes written, and stops at MaxRatio of those, at the declared
+// size and at the caps even when the headers lie; a wrong CRC is refused.
+// All writes go through an os.Root, so no entry can leave dir. Errors wrap
 // ErrUnsafeZip and name the entry.
 func Unzip(data []byte, dir string, lim Limits) ([]string, error) {
 	lim = lim.withDefaults()
@@ -123,7 +128,7 @@ func Unzip(data []byte, dir string, lim Limits) ([]string, error) {
 				return files, fmt.Errorf("%w: entry %q: %v", ErrUnsafeZip, f.Name, err)
 			}
 		}
-		n, err := extract(root, f, name, min(lim.MaxFile, lim.MaxTotal-written))
+		n, err := extract(root, f, name, min(lim.MaxFile, lim.MaxTotal-written), lim.MaxRatio)
 		written += n
 		if err != nil {
 			return files, err
@@ -165,26 +170,86 @@ func entryName(f *zip.File) (string, error) {
 	return clean, nil
 }
 
-func extract(root *os.Root, f *zip.File, name string, limit int64) (int64, error) {
-	rc, err := f.Open()
+// extract writes entry f to name under root, at most limit bytes. It reads
+// the raw (compressed) stream itself and counts the bytes actually read, so
+// the ratio cap holds even when the headers lie about the compressed size
+// (archive/zip reads as far as the declared size says, and a declared size
+// is what the check before extraction trusted). It also stops at the
+// declared uncompressed size and checks the CRC.
+func extract(root *os.Root, f *zip.File, name string, limit int64, ratio float64) (int64, error) {
+	raw, err := f.OpenRaw()
 	if err != nil {
 		return 0, fmt.Errorf("%w: entry %q: %v", ErrUnsafeZip, f.Name, err)
 	}
-	defer rc.Close()
+	in := &countReader{r: raw}
+	var dec io.Reader
+	switch f.Method {
+	case zip.Store:
+		dec = in
+	case zip.Deflate:
+		fr := flate.NewReader(in)
+		defer fr.Close()
+		dec = fr
+	default:
+		return 0, fmt.Errorf("%w: entry %q: compression method %d not supported (want stored or deflate)", ErrUnsafeZip, f.Name, f.Method)
+	}
+	limit = min(limit, int64(min(f.UncompressedSize64, uint64(math.MaxInt64-1))))
 	out, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return 0, fmt.Errorf("%w: entry %q: %v", ErrUnsafeZip, f.Name, err)
 	}
-	n, err := io.Copy(out, io.LimitReader(rc, limit+1))
-	cerr := out.Close()
-	if err != nil {
-		return n, fmt.Errorf("%w: entry %q: %v", ErrUnsafeZip, f.Name, err)
+	h := crc32.NewIEEE()
+	var n int64
+	buf := make([]byte, 32<<10)
+	for {
+		k, rerr := dec.Read(buf)
+		if k > 0 {
+			n += int64(k)
+			if n > limit {
+				out.Close()
+				return n, fmt.Errorf("%w: entry %q expands beyond its declared size (%d bytes) or the caps", ErrUnsafeZip, f.Name, f.UncompressedSize64)
+			}
+			// Small entries get 64 KiB of slack: the decompressor may need a
+			// whole block before it yields anything.
+			if float64(n) > ratio*float64(in.n)+64<<10 {
+				out.Close()
+				return n, fmt.Errorf("%w: entry %q expands %.0f:1 in the bytes read (%d from %d), above the %.0f:1 cap (zip bomb?)",
+					ErrUnsafeZip, f.Name, float64(n)/float64(max(in.n, 1)), n, in.n, ratio)
+			}
+			h.Write(buf[:k])
+			if _, werr := out.Write(buf[:k]); werr != nil {
+				out.Close()
+				return n, fmt.Errorf("unzip %q: %w", f.Name, werr)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			out.Close()
+			return n, fmt.Errorf("%w: entry %q: %v", ErrUnsafeZip, f.Name, rerr)
+		}
 	}
-	if n > limit {
-		return n, fmt.Errorf("%w: entry %q expands beyond its declared size and the caps", ErrUnsafeZip, f.Name)
+	if err := out.Close(); err != nil {
+		return n, fmt.Errorf("unzip %q: %w", f.Name, err)
 	}
-	if cerr != nil {
-		return n, fmt.Errorf("unzip %q: %w", f.Name, cerr)
+	if uint64(n) != f.UncompressedSize64 {
+		return n, fmt.Errorf("%w: entry %q holds %d bytes, its header says %d", ErrUnsafeZip, f.Name, n, f.UncompressedSize64)
+	}
+	if f.CRC32 != 0 && h.Sum32() != f.CRC32 {
+		return n, fmt.Errorf("%w: entry %q: checksum mismatch", ErrUnsafeZip, f.Name)
 	}
 	return n, nil
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.n += int64(k)
+	return k, err
 }

@@ -8,6 +8,7 @@ import "C"
 import (
 	"os"
 	"strings"
+	"syscall"
 
 	"gonum.org/v1/hdf5"
 )
@@ -53,7 +54,7 @@ func openFile(path string, rw bool) (*File, error) {
 	if rw {
 		flags = hdf5.F_ACC_RDWR
 	}
-	gf, err := hdf5.OpenFile(path, flags)
+	gf, err := cloexec(func() (*hdf5.File, error) { return hdf5.OpenFile(path, flags) })
 	if err != nil {
 		// gonum's error says only "code -1"; libhdf5's stack says why.
 		return nil, &Error{Op: "open", File: path, Msg: lastError()}
@@ -62,6 +63,21 @@ func openFile(path string, rw bool) (*File, error) {
 }
 
 // newFile wraps a gonum/hdf5 file handle; its hid_t is shared with h5c.
+// cloexec runs open (an H5Fopen or H5Fcreate) and marks the descriptor
+// libhdf5 opened close-on-exec, holding syscall.ForkLock for reading in
+// between, as Go does for descriptors it cannot open with O_CLOEXEC: no
+// process started by os/exec in that window inherits the file (and its
+// lock). Written by hand because libhdf5 has no close-on-exec option.
+func cloexec(open func() (*hdf5.File, error)) (*hdf5.File, error) {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	gf, err := open()
+	if err == nil {
+		C.xh_cloexec(C.hid_t(gf.ID()))
+	}
+	return gf, err
+}
+
 func newFile(gf *hdf5.File, path string, rw bool) *File {
 	return &File{gf: gf, id: C.hid_t(gf.ID()), path: path, writable: rw}
 }
@@ -73,7 +89,7 @@ func Create(path string) (*File, error) {
 	}
 	lockLib()
 	defer lib.Unlock()
-	gf, err := hdf5.CreateFile(path, hdf5.F_ACC_TRUNC)
+	gf, err := cloexec(func() (*hdf5.File, error) { return hdf5.CreateFile(path, hdf5.F_ACC_TRUNC) })
 	if err != nil {
 		return nil, &Error{Op: "create", File: path, Msg: lastError()}
 	}

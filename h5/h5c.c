@@ -2,6 +2,7 @@
 // these calls and cgo cannot expand HDF5's constant macros.
 #include "h5c.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <lzf.h>
 #include <zlib.h>
@@ -21,6 +22,63 @@ int xh_obj_type(hid_t loc, const char *name) {
 	H5O_info_t info;
 	if (H5Oget_info_by_name2(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
 #endif
+	return (int)info.type;
+}
+
+int xh_obj_key(hid_t loc, const char *name, unsigned long *fileno, unsigned char key[16]) {
+	memset(key, 0, 16);
+#if H5_VERSION_GE(1, 12, 0)
+	H5O_info2_t info;
+	if (H5Oget_info_by_name3(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
+	memcpy(key, &info.token, sizeof(info.token) < 16 ? sizeof(info.token) : 16);
+#else
+	H5O_info_t info;
+	if (H5Oget_info_by_name2(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
+	memcpy(key, &info.addr, sizeof(info.addr));
+#endif
+	*fileno = info.fileno;
+	return (int)info.type;
+}
+
+int xh_link_by_idx(hid_t g, hsize_t idx, char *buf, size_t n, size_t *len) {
+#if H5_VERSION_GE(1, 12, 0)
+	H5L_info2_t info;
+	if (H5Lget_info_by_idx2(g, ".", H5_INDEX_NAME, H5_ITER_INC, idx, &info, H5P_DEFAULT) < 0) return -1;
+#else
+	H5L_info_t info;
+	if (H5Lget_info_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, idx, &info, H5P_DEFAULT) < 0) return -1;
+#endif
+	*len = 0;
+	if (n > 0) buf[0] = 0;
+	if (info.type == H5L_TYPE_HARD) return (int)info.type;
+	size_t vs = info.u.val_size;
+	if (vs == 0 || vs > (1u << 20)) return (int)info.type;
+	char *val = malloc(vs);
+	if (val == NULL) return (int)info.type;
+	if (H5Lget_val_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, idx, val, vs, H5P_DEFAULT) < 0) {
+		free(val);
+		return (int)info.type;
+	}
+	const char *a = val, *b = NULL;
+	if (info.type == H5L_TYPE_EXTERNAL) {
+		unsigned flags;
+		const char *file = NULL, *obj = NULL;
+		if (H5Lunpack_elink_val(val, vs, &flags, &file, &obj) < 0) {
+			free(val);
+			return (int)info.type;
+		}
+		a = file;
+		b = obj;
+	}
+	size_t k = 0;
+	for (const char *p = a; p && *p && p < val + vs && k + 1 < n; p++) buf[k++] = *p;
+	if (b) {
+		if (k + 1 < n) buf[k++] = ':';
+		for (const char *p = b; *p && p < val + vs && k + 1 < n; p++) buf[k++] = *p;
+	}
+	if (n > 0) buf[k] = 0;
+	*len = k;
+	free(val);
 	return (int)info.type;
 }
 
@@ -49,6 +107,23 @@ hid_t xh_vlen_str(void) {
 }
 
 void xh_errors_off(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/* xh_cloexec marks the POSIX file descriptor behind file fid (the default
+ * sec2 driver) close-on-exec: libhdf5 opens files without O_CLOEXEC, so a
+ * child process started while the file is open would inherit the
+ * descriptor and, with it, the file's flock lock, and the next exclusive
+ * open of the file fails with EAGAIN until the child exits. 0 or -1. */
+int xh_cloexec(hid_t fid) {
+	void *h = NULL;
+	if (H5Fget_vfd_handle(fid, H5P_DEFAULT, &h) < 0 || h == NULL) {
+		H5Eclear2(H5E_DEFAULT);
+		return -1;
+	}
+	int fd = *(int *)h;
+	int fl = fcntl(fd, F_GETFD);
+	if (fl < 0) return -1;
+	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
 
 typedef struct { char *buf; size_t n; size_t used; } walkbuf;
 

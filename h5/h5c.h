@@ -22,7 +22,16 @@ hid_t xh_space_all(void);
 /* xh_obj_type returns the H5O_type_t of the object at name, or -1. */
 int xh_obj_type(hid_t loc, const char *name);
 
+/* xh_obj_key fills fileno and key (the object's address, or its token
+   from HDF5 1.12 on) of the object at name and returns its H5O_type_t, or -1. */
+int xh_obj_key(hid_t loc, const char *name, unsigned long *fileno, unsigned char key[16]);
+/* xh_link_by_idx returns the H5L_type_t of the n-th link of group g in name
+   order (-1 on error) and, for soft and external links, copies the target
+   (external: "file:object") into buf (truncated to n bytes) and its length to *len. */
+int xh_link_by_idx(hid_t g, hsize_t idx, char *buf, size_t n, size_t *len);
+
 void xh_errors_off(void);
+int xh_cloexec(hid_t fid);
 /* xh_error_message copies libhdf5's current error stack (innermost last) into buf and clears it. */
 void xh_error_message(char *buf, size_t n);
 

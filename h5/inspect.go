@@ -24,10 +24,27 @@ type Node struct {
 	Storage  int64    `json:"storage_bytes,omitempty"` // bytes allocated in the file
 	Attrs    []Attr   `json:"attrs,omitempty"`
 	Children []*Node  `json:"children,omitempty"`
+	// Link is "soft", "hard" or "external" for a node reached through a
+	// link worth showing (a soft link, a second hard link, an external
+	// link), with the link's Target; empty for an ordinary hard link.
+	Link   string `json:"link,omitempty"`
+	Target string `json:"target,omitempty"`
+	// Broken says why a link was not followed (dangling, external,
+	// corrupt); the node then has kind "link".
+	Broken string `json:"broken,omitempty"`
+	Note   string `json:"note,omitempty"`
 }
 
 // Inspect opens path read-only and returns its object tree with shapes,
 // types, chunking, filters and attributes. Children are sorted by name.
+//
+// Each object is described once: a second hard link to it (which may close a
+// cycle, e.g. /entry/data/loop -> /entry) becomes a node of kind "link"
+// whose Target names the path where it was shown. Soft links are followed
+// the same way; external links are shown, never followed. A link that cannot
+// be followed (dangling, external file, empty name from a corrupt file) is a
+// node with Broken saying why, and the rest of the tree is still returned.
+// The walk stops MaxInspectDepth levels below path.
 func Inspect(path string) (*Node, error) {
 	f, err := Open(path)
 	if err != nil {
@@ -37,6 +54,9 @@ func Inspect(path string) (*Node, error) {
 	return f.Inspect("/")
 }
 
+// MaxInspectDepth bounds how many group levels Inspect descends.
+const MaxInspectDepth = 64
+
 // Inspect returns the tree below the object at path.
 func (f *File) Inspect(path string) (*Node, error) {
 	lockLib()
@@ -44,31 +64,79 @@ func (f *File) Inspect(path string) (*Node, error) {
 	return f.inspectLocked(path)
 }
 
+// objKey identifies an object: file number and address (or token).
+type objKey struct {
+	fileno uint64
+	key    [16]byte
+}
+
+// inspectWalk is one Inspect: the objects seen so far, by key, with the path
+// where each was described.
+type inspectWalk struct {
+	f    *File
+	seen map[objKey]string
+}
+
 func (f *File) inspectLocked(path string) (*Node, error) {
+	w := &inspectWalk{f: f, seen: map[objKey]string{}}
+	return w.object(path, 0)
+}
+
+// objectKeyLocked returns the key and the H5O type of the object at path.
+func (f *File) objectKeyLocked(path string) (objKey, C.int, error) {
+	cs, free := cstr(path)
+	defer free()
+	var k objKey
+	var fileno C.ulong
+	t := C.xh_obj_key(f.id, cs, &fileno, (*C.uchar)(unsafe.Pointer(&k.key[0])))
+	if t < 0 {
+		return k, t, fmt.Errorf("%s", lastError())
+	}
+	k.fileno = uint64(fileno)
+	return k, t, nil
+}
+
+// object describes the object at path, depth levels below the start.
+func (w *inspectWalk) object(path string, depth int) (*Node, error) {
+	f := w.f
+	fail := func(err error) (*Node, error) { return nil, wrapErr("inspect", f.path, path, err) }
+	if f.closed {
+		return nil, &Error{Op: "inspect", File: f.path, Object: path, Kind: ErrClosed}
+	}
+	if path != "/" && !f.existsLocked(path) {
+		return nil, &Error{Op: "inspect", File: f.path, Object: path, Kind: ErrNotFound, Msg: "object does not exist"}
+	}
+	key, _, err := f.objectKeyLocked(path)
+	if err != nil {
+		return fail(err)
+	}
+	if first, ok := w.seen[key]; ok {
+		return &Node{Path: path, Kind: "link", Link: "hard", Target: first,
+			Note: "same object as " + first + ", described there"}, nil
+	}
+	w.seen[key] = path
 	id, done, err := f.openObjectLocked("inspect", path)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
 	n := &Node{Path: path}
-	fail := func(err error) (*Node, error) { return nil, wrapErr("inspect", f.path, path, err) }
 	if n.Attrs, err = readAttrsLocked(id); err != nil {
 		return fail(err)
 	}
 	switch C.H5Iget_type(id) {
 	case C.H5I_GROUP:
 		n.Kind = "group"
-		names, err := childNamesLocked(id)
+		links, err := childLinksLocked(id)
 		if err != nil {
 			return fail(err)
 		}
-		for _, name := range names {
-			cp := strings.TrimRight(path, "/") + "/" + name
-			child, err := f.inspectLocked(cp)
-			if err != nil {
-				return nil, err
-			}
-			n.Children = append(n.Children, child)
+		if len(links) > 0 && depth >= MaxInspectDepth {
+			n.Note = fmt.Sprintf("%d links not shown: deeper than %d levels", len(links), MaxInspectDepth)
+			break
+		}
+		for _, l := range links {
+			n.Children = append(n.Children, w.link(path, l, depth+1))
 		}
 	case C.H5I_DATASET:
 		n.Kind = "dataset"
@@ -93,15 +161,52 @@ func (f *File) inspectLocked(path string) (*Node, error) {
 	return n, nil
 }
 
-// childNamesLocked lists the links of a group, sorted.
-func childNamesLocked(g C.hid_t) ([]string, error) {
+// link describes the object a link of the group at parent leads to, or the
+// link itself when it cannot (or must not) be followed. It never fails: what
+// went wrong is in the node's Broken.
+func (w *inspectWalk) link(parent string, l linkInfo, depth int) *Node {
+	cp := strings.TrimRight(parent, "/") + "/" + l.name
+	broken := func(why string) *Node {
+		return &Node{Path: cp, Kind: "link", Link: l.kind, Target: l.target, Broken: why}
+	}
+	switch {
+	case l.name == "":
+		return broken("link with an empty name (corrupt file?): not followed")
+	case strings.Contains(l.name, "/") || l.name == "." || l.name == "..":
+		return broken(fmt.Sprintf("link name %q is not a valid HDF5 link name (corrupt file?): not followed", l.name))
+	case l.kind == "external":
+		return broken("external link to another file: not followed (inspect that file)")
+	case l.kind != "hard" && l.kind != "soft":
+		return broken("user-defined link: not followed")
+	}
+	if l.kind == "soft" && !w.f.existsLocked(cp) {
+		return broken("dangling soft link: the target does not exist (or the soft links form a cycle)")
+	}
+	n, err := w.object(cp, depth)
+	if err != nil {
+		return broken(err.Error())
+	}
+	if l.kind == "soft" {
+		n.Link, n.Target = "soft", l.target
+	}
+	return n
+}
+
+// linkInfo is one link of a group: its name, its kind ("hard", "soft",
+// "external" or "user") and, for soft and external links, its target.
+type linkInfo struct {
+	name, kind, target string
+}
+
+// childLinksLocked lists the links of a group, sorted by name.
+func childLinksLocked(g C.hid_t) ([]linkInfo, error) {
 	var info C.H5G_info_t
 	if C.H5Gget_info(g, &info) < 0 {
 		return nil, fmt.Errorf("%s", lastError())
 	}
 	dot, free := cstr(".")
 	defer free()
-	names := make([]string, 0, int(info.nlinks))
+	links := make([]linkInfo, 0, int(info.nlinks))
 	for i := 0; i < int(info.nlinks); i++ {
 		sz := C.H5Lget_name_by_idx(g, dot, C.H5_INDEX_NAME, C.H5_ITER_INC, C.hsize_t(i), nil, 0, C.xh_p_default())
 		if sz < 0 {
@@ -109,10 +214,27 @@ func childNamesLocked(g C.hid_t) ([]string, error) {
 		}
 		buf := make([]byte, int(sz)+1)
 		C.H5Lget_name_by_idx(g, dot, C.H5_INDEX_NAME, C.H5_ITER_INC, C.hsize_t(i), (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), C.xh_p_default())
-		names = append(names, string(buf[:sz]))
+		l := linkInfo{name: string(buf[:sz])}
+		var tbuf [4096]byte
+		var tlen C.size_t
+		switch C.xh_link_by_idx(g, C.hsize_t(i), (*C.char)(unsafe.Pointer(&tbuf[0])), C.size_t(len(tbuf)), &tlen) {
+		case C.H5L_TYPE_HARD:
+			l.kind = "hard"
+		case C.H5L_TYPE_SOFT:
+			l.kind = "soft"
+		case C.H5L_TYPE_EXTERNAL:
+			l.kind = "external"
+		case -1:
+			lastError() // clear the stack; the link is still listed
+			l.kind = "unknown"
+		default:
+			l.kind = "user"
+		}
+		l.target = string(tbuf[:tlen])
+		links = append(links, l)
 	}
-	sort.Strings(names)
-	return names, nil
+	sort.Slice(links, func(i, j int) bool { return links[i].name < links[j].name })
+	return links, nil
 }
 
 // Walk calls fn for n and every node below it, depth first.
@@ -145,7 +267,7 @@ func (n *Node) Format(w io.Writer, attrs bool) error {
 		if err != nil {
 			return
 		}
-		depth := strings.Count(strings.TrimRight(m.Path, "/"), "/")
+		depth := strings.Count(m.Path, "/") // "/entry/" (an empty link name) is one level below /entry
 		indent := strings.Repeat("  ", max(depth-1, 0))
 		if m.Path == "/" {
 			indent = ""
@@ -167,6 +289,18 @@ func (n *Node) Format(w io.Writer, attrs bool) error {
 				line += " filters " + strings.Join(fs, " ")
 			}
 			line += fmt.Sprintf(" %d bytes", m.Storage)
+		}
+		switch {
+		case m.Link != "" && m.Target != "":
+			line += " (" + m.Link + " link -> " + m.Target + ")"
+		case m.Link != "":
+			line += " (" + m.Link + " link)"
+		}
+		if m.Broken != "" {
+			line += " BROKEN: " + m.Broken
+		}
+		if m.Note != "" {
+			line += " [" + m.Note + "]"
 		}
 		if _, err = fmt.Fprintln(w, line); err != nil {
 			return

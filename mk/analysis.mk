@@ -6,9 +6,10 @@
 test-analysis:
 	$(GO) test -race ./analysis/ && $(GO) test -run 'TestCompareCommand' .
 
-## bench-analysis: BenchmarkCompare10k (10,000 benchmarks x 20 samples, bootstrap included).
+## bench-analysis: BenchmarkCompare10k (10,000 benchmarks x 20 samples) and
+## BenchmarkCompare150kRounds (one benchmark, 150,000 rounds per side), 5 runs each.
 bench-analysis:
-	$(GO) test -run '^$$' -bench Compare10k -benchtime 1x -count 5 ./analysis/
+	$(GO) test -run '^$$' -bench 'Compare10k|Compare150kRounds' -benchtime 1x -count 5 ./analysis/
 
 STUDY_RUNS := "-clock wall" "-clock cpu" "-clock cpu -pairing interleaved" "-clock cpu -max-cv 0.1"
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xpcs-perf/xpcs-perf-action/action"
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
+	"github.com/xpcs-perf/xpcs-perf-action/analysis/trend"
 	"github.com/xpcs-perf/xpcs-perf-action/ghapi/ghfake"
 )
 
@@ -186,6 +187,10 @@ func TestHostileHistory(t *testing.T) {
 		"\x00\x01\x02 binary",
 		`{"schema":"xpcs-perf/history/v1","time":"2026-01-02T00:00:00Z","benchmarks":{"a":{"median":-1,"n":-5,"unit":"s"}}}`,
 		strings.Repeat("[", 20000),
+		// over trend.MaxLineBytes, and not compressible (the zip ratio
+		// cap would refuse the artifact): the reader stopped here and the
+		// lines after it were lost (issue 13)
+		`{"pad":"` + incompressible(trend.MaxLineBytes+1024) + `"}`,
 		good[2],
 	}
 	sc.fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-history-memory", Branch: "main",
@@ -208,9 +213,29 @@ func TestHostileHistory(t *testing.T) {
 	if len(kept) < 4 {
 		t.Errorf("history written back has %d lines, want the 3 good ones + this run", len(kept))
 	}
+	if !strings.Contains(string(b), good[2]) {
+		t.Errorf("the good line after the over-long one was not written back")
+	}
+	if strings.Contains(string(b), `"pad"`) {
+		t.Errorf("the over-long line was carried into the new history")
+	}
 	if strings.Contains(string(b), "not JSON") || strings.Contains(string(b), "[[[") {
 		t.Errorf("bad lines were carried into the new history")
 	}
+}
+
+// incompressible returns n bytes of pseudo-random letters (a fixed seed).
+func incompressible(n int) string {
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, n)
+	x := uint64(0x9E3779B97F4A7C15)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b[i] = letters[x%uint64(len(letters))]
+	}
+	return string(b)
 }
 
 // TestHostileResultsFile gives the results-file input a file that is

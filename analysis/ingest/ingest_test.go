@@ -412,6 +412,8 @@ func TestBadInput(t *testing.T) {
 		{"pytest_duplicate.json", nil, `duplicate fullname "tests/test_xpcs.py::test_g2[small]"`, 23, 9},
 		{"results_duplicate.json", nil, `duplicate id "a/b/c"`, 3, 2},
 		{"results_newer.json", analysis.ErrSchema, "newer xpcs-perf", 0, 0},
+		{"results_negative_rounds.json", nil, `benchmarks[1] "a/b/d": "rounds" is -2`, 3, 2},
+		{"results_negative_iterations.json", nil, `benchmarks[0] "a/b/c": "iterations" is -100`, 2, 2},
 		{"gobench_allbad.txt", nil, "no benchmark line parses (2 bad line(s))", 2, 0},
 		// Python's json writes bare NaN/Infinity, which is not JSON: a clear
 		// error at the token rather than a guess.

@@ -56,6 +56,14 @@ func readResults(r io.Reader, name string, lt *lineTracker) (*analysis.Results, 
 				if j, dup := seen[b.ID]; dup {
 					return wrap(atValue(start, fmt.Errorf("benchmarks[%d]: duplicate id %q (also benchmarks[%d])", i, b.ID, j)))
 				}
+				for _, c := range []struct {
+					field string
+					n     int
+				}{{"rounds", b.Rounds}, {"iterations", b.Iterations}} {
+					if c.n < 0 {
+						return wrap(atValue(start, fmt.Errorf("benchmarks[%d] %q: %q is %d: a count cannot be negative (a damaged or hand-edited file? re-run the benchmarks or fix the value)", i, b.ID, c.field, c.n)))
+					}
+				}
 				seen[b.ID] = i
 				res.Benchmarks = append(res.Benchmarks, b)
 				return nil

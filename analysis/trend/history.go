@@ -61,7 +61,8 @@ type Summary struct {
 // caller must then set it, or Write refuses the entry). Each benchmark
 // contributes its sample median (analysis.Describe), or Stats.Median when
 // only summary statistics were saved; errored benchmarks and benchmarks
-// without a finite median are left out.
+// without a finite, non-negative median are left out (Read refuses a line
+// holding one, so Write would refuse the whole entry).
 func FromResults(res *analysis.Results) Entry {
 	e := Entry{
 		Schema:     Schema,
@@ -88,7 +89,7 @@ func FromResults(res *analysis.Results) Entry {
 		default:
 			continue
 		}
-		if math.IsNaN(s.Median) || math.IsInf(s.Median, 0) {
+		if math.IsNaN(s.Median) || math.IsInf(s.Median, 0) || s.Median < 0 {
 			continue
 		}
 		cv := s.CV
@@ -116,7 +117,8 @@ func (e *LineError) Error() string { return fmt.Sprintf("history line %d: %v", e
 func (e *LineError) Unwrap() error { return e.Err }
 
 // Read decodes a history stream strictly: the first bad line (not JSON, a
-// schema other than Schema, a zero time, a non-finite median or negative n)
+// schema other than Schema, a zero time, a non-finite or negative median,
+// negative n, or longer than MaxLineBytes)
 // ends the read with a *LineError naming its line number. Blank lines are
 // skipped. Entries come back in file order. Use ReadLenient to skip bad
 // lines instead.
@@ -133,7 +135,8 @@ func Read(r io.Reader) ([]Entry, error) {
 // them as skipped (for a note in the report): a history carried forward for
 // months must survive one truncated or hand-edited line. A line of a newer
 // schema major version is skipped too. err is only set for read errors of r
-// itself (and lines longer than MaxLineBytes).
+// itself; a line longer than MaxLineBytes is skipped like any bad line
+// (ErrLineTooLong), and the lines after it are kept.
 func ReadLenient(r io.Reader) (entries []Entry, skipped []*LineError, err error) {
 	err = scan(r, func(e Entry) { entries = append(entries, e) }, func(le *LineError) error {
 		skipped = append(skipped, le)
@@ -142,29 +145,59 @@ func ReadLenient(r io.Reader) (entries []Entry, skipped []*LineError, err error)
 	return entries, skipped, err
 }
 
+// ErrLineTooLong reports a history line longer than MaxLineBytes.
+var ErrLineTooLong = errors.New("history line too long")
+
+// scan reads r line by line. A line longer than MaxLineBytes is drained
+// without being kept in memory and handed to bad like any other bad line,
+// so the lines after it are still read.
 func scan(r io.Reader, keep func(Entry), bad func(*LineError) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var buf []byte
 	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
+	for {
+		buf = buf[:0]
+		size, eof := 0, false
+		for {
+			frag, err := br.ReadSlice('\n')
+			size += len(frag)
+			if size <= MaxLineBytes+1 { // + the newline
+				buf = append(buf, frag...)
+			}
+			if err == nil {
+				break
+			}
+			if err == io.EOF {
+				eof = true
+				break
+			}
+			if err != bufio.ErrBufferFull {
+				return fmt.Errorf("history after line %d: %w", line, err)
+			}
 		}
-		e, err := decodeLine(b)
-		if err != nil {
+		if size == 0 && eof {
+			return nil
+		}
+		line++
+		if n := len(bytes.TrimRight(buf, "\r\n")); size > MaxLineBytes+1 || n > MaxLineBytes {
+			err := fmt.Errorf("%w: %d bytes, longer than the %d-byte limit (damaged or not a history file?)", ErrLineTooLong, size, MaxLineBytes)
 			if err := bad(&LineError{Line: line, Err: err}); err != nil {
 				return err
 			}
-			continue
+		} else if b := bytes.TrimSpace(buf); len(b) > 0 {
+			e, err := decodeLine(b)
+			if err != nil {
+				if err := bad(&LineError{Line: line, Err: err}); err != nil {
+					return err
+				}
+			} else {
+				keep(e)
+			}
 		}
-		keep(e)
+		if eof {
+			return nil
+		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("history after line %d: %w", line, err)
-	}
-	return nil
 }
 
 // ErrSchema reports a history line of another schema.
@@ -212,6 +245,9 @@ func (e *Entry) validate() error {
 	for id, s := range e.Benchmarks {
 		if math.IsNaN(s.Median) || math.IsInf(s.Median, 0) {
 			return fmt.Errorf("benchmark %q: median %v is not finite", id, s.Median)
+		}
+		if s.Median < 0 {
+			return fmt.Errorf("benchmark %q: median %v is negative (a time, rate or size per op cannot be)", id, s.Median)
 		}
 		if s.N < 0 {
 			return fmt.Errorf("benchmark %q: n = %d is negative", id, s.N)

@@ -76,6 +76,10 @@ func TestReadBadLines(t *testing.T) {
 		{"no time", `{"schema":"xpcs-perf/history/v1"}`, 1, "no \"time\""},
 		{"negative n", strings.Replace(good, `"n":3`, `"n":-3`, 1), 1, "negative"},
 		{"string median", strings.Replace(good, `"median":1`, `"median":"1"`, 1), 1, "decode"},
+		{"negative median", strings.Replace(good, `"median":1`, `"median":-1`, 1), 1, "median -1 is negative"},
+		// one line over MaxLineBytes: skipped, the lines after it are kept
+		{"too long", good + "\n" + `{"pad":"` + strings.Repeat("x", MaxLineBytes) + `"}` + "\n" + good + "\n" + good, 2, "longer than"},
+		{"too long, last", good + "\n" + strings.Repeat("y", MaxLineBytes+1), 2, "longer than"},
 	} {
 		_, err := Read(strings.NewReader(tc.text))
 		var le *LineError
@@ -145,6 +149,8 @@ func TestFromResults(t *testing.T) {
 			{ID: "summary", Unit: "s", SummaryOnly: true, Stats: &analysis.Stats{N: 5, Median: 4, CV: 0.1}},
 			{ID: "err", Unit: "s", Samples: []float64{1}, Error: "panic"},
 			{ID: "empty", Unit: "s"},
+			// a negative median would make Write refuse the whole entry
+			{ID: "negative", Unit: "s", Samples: []float64{-3, -1, -2}},
 		},
 	}
 	e := FromResults(res)

@@ -69,6 +69,10 @@ type Server struct {
 	// reset in ResetIn), a secondary one (429 with Retry-After: 1), or 502.
 	RateLimitNext, SecondaryNext, ServerErrorNext int
 	ResetIn                                       time.Duration
+	// Canned answers the next API requests, one each, in order, before
+	// anything else (after the token check): for answers the knobs above do
+	// not describe, such as a header sent twice or an unusual body.
+	Canned []Response
 
 	mu         sync.Mutex
 	artifacts  []*Artifact
@@ -76,6 +80,15 @@ type Server struct {
 	nextID     int64
 	requests   []string
 	violations []string
+}
+
+// Response is a canned API answer. Header values are sent as given, every
+// value of a key as its own header line (Header{"X-RateLimit-Remaining":
+// {"4999", "0"}} sends the header twice).
+type Response struct {
+	Status int
+	Header map[string][]string
+	Body   string
 }
 
 // New starts a fake with the given token (empty: no auth check).
@@ -184,6 +197,21 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if s.Token != "" && r.Header.Get("Authorization") != "Bearer "+s.Token {
 		s.violations = append(s.violations, "missing or wrong token on "+r.URL.Path)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
+		return
+	}
+	if len(s.Canned) > 0 {
+		c := s.Canned[0]
+		s.Canned = s.Canned[1:]
+		for k, vs := range c.Header {
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
+		if w.Header().Get("Content-Type") == "" {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		}
+		w.WriteHeader(c.Status)
+		io.WriteString(w, c.Body)
 		return
 	}
 	w.Header().Set("X-RateLimit-Limit", "5000")
