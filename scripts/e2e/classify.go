@@ -135,15 +135,48 @@ func ClassifySlowed(id string, row *analysis.Row, comment string) SlowOutcome {
 	switch {
 	case row.Verdict == analysis.Regression:
 		o.Class = SlowCaught
-	case row.Verdict == analysis.Inconclusive && strings.Contains(strings.ToLower(row.Reason), "drift"):
-		o.Class = SlowInconclDrift
-	case row.Verdict == analysis.Inconclusive:
-		o.Class = SlowInconclOther
 	default:
-		o.Class = SlowMissed
+		o.Class = slowClass(o.Verdict, o.Reason)
 	}
 	o.InComment = mentions(comment, row)
 	return o
+}
+
+// namesDrift matches the measured run-to-run drift in a reason ("inside the
+// run-to-run drift: runs on the base branch differ by ±80%"), not the word
+// alone: the clock note "CPU time drifts less between runs" names no drift
+// that was measured or allowed.
+var namesDrift = regexp.MustCompile(`run-to-run drift|differ by (up to )?±`)
+
+// slowClass classifies a slowed benchmark from its verdict and reason.
+func slowClass(verdict, reason string) string {
+	switch {
+	case verdict == string(analysis.Regression):
+		return SlowCaught
+	case verdict == string(analysis.Inconclusive) && namesDrift.MatchString(reason):
+		return SlowInconclDrift
+	case verdict == string(analysis.Inconclusive):
+		return SlowInconclOther
+	case verdict == "":
+		return SlowNotInCompared
+	}
+	return SlowMissed
+}
+
+// Reclassify re-derives every slowed benchmark's class and the silent-pass
+// flag of stored records (after a change of the rules above).
+func Reclassify(runs []Run) {
+	for i := range runs {
+		r := &runs[i]
+		r.SilentPass = false
+		for j := range r.Slowed {
+			s := &r.Slowed[j]
+			s.Class = slowClass(s.Verdict, s.Reason)
+			if len(r.Slowed) > 0 && strings.Contains(r.Headline, "passed") && r.Out("regressions") == 0 && s.Class != SlowCaught && !s.InComment {
+				r.SilentPass = true
+			}
+		}
+	}
 }
 
 // mentions reports whether the comment names the row's benchmark (raw or

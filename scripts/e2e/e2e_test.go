@@ -37,7 +37,7 @@ func TestJudgeSlowedRun(t *testing.T) {
 	c := &analysis.Comparison{Rows: []analysis.Row{
 		row("m/g/caught", analysis.Regression, 2.0, ""),
 		row("m/g/drifty", analysis.Inconclusive, 1.5, "+150% is inside the run-to-run drift: runs on the base branch differ by ±300%"),
-		row("m/g/noisy", analysis.Inconclusive, 1.4, "past the +20% threshold but not significant"),
+		row("m/g/noisy", analysis.Inconclusive, 1.4, "past the +20% threshold but not significant; judged on process CPU time: single-threaded, and CPU time drifts less between runs on shared runners than wall time"),
 		row("m/g/hidden", analysis.Unchanged, 0.01, ""),
 		row("m/g/other", analysis.Regression, 0.6, ""),
 		{ID: "m/g/other", Name: "other", Metric: "MB/s", Role: analysis.RoleDerived, Verdict: analysis.Regression},
@@ -197,5 +197,18 @@ func TestParseOutputsAndSlowRegexp(t *testing.T) {
 	re := slowRegexp([]string{"m/a/x[size=tiny,workers=2]", "m/sync/mutex"})
 	if re != `^(m/a/x\[size=tiny,workers=2\]|m/sync/mutex)$` {
 		t.Errorf("%s", re)
+	}
+}
+
+func TestReclassify(t *testing.T) {
+	runs := []Run{{Phase: PhaseSlow, Headline: "⚠️ passed with warnings", Outputs: map[string]string{"regressions": "0"}, Slowed: []SlowOutcome{
+		{ID: "a", Verdict: "inconclusive", Class: SlowInconclDrift, Reason: "not significant; CPU time drifts less between runs", InComment: true},
+		{ID: "b", Verdict: "inconclusive", Reason: "separate runs on shared runners differ by up to ±50% (default allowance)", InComment: true},
+		{ID: "c", Verdict: "unchanged", Class: SlowCaught},
+	}}}
+	Reclassify(runs)
+	got := []string{runs[0].Slowed[0].Class, runs[0].Slowed[1].Class, runs[0].Slowed[2].Class}
+	if got[0] != SlowInconclOther || got[1] != SlowInconclDrift || got[2] != SlowMissed || !runs[0].SilentPass {
+		t.Errorf("%q silent %v", got, runs[0].SilentPass)
 	}
 }

@@ -35,6 +35,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -82,7 +83,17 @@ func main() {
 	flag.DurationVar(&c.timeout, "timeout", 3*time.Minute, "timeout of one action run")
 	flag.StringVar(&c.work, "work", "out/e2e", "work folder (emptied first)")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the A/A vs slowed order within each pair")
+	from := flag.String("from", "", "render the summary of a stored WORK/runs.json again (classes re-derived) instead of measuring")
 	flag.Parse()
+	if *from != "" {
+		md, err := rerender(*from)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			os.Exit(2)
+		}
+		fmt.Print(md)
+		return
+	}
 	if err := c.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		os.Exit(2)
@@ -245,6 +256,39 @@ func (h *harness) render(slowed []string, began time.Time) string {
 		fmt.Sprintf("started %s, took %s; load average at the end: %s", began.Format("2006-01-02 15:04"), time.Since(began).Round(time.Second), loadavg()),
 	}
 	return Render("End-to-end verdicts", setup, h.runs, DriftRows(h.clean))
+}
+
+// rerender reads stored records and renders them again.
+func rerender(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var runs []Run
+	if err := json.Unmarshal(data, &runs); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	if len(runs) == 0 {
+		return "", fmt.Errorf("%s: no runs", path)
+	}
+	Reclassify(runs)
+	var clean []map[string]Medians
+	for _, r := range runs {
+		m := map[string]Medians{}
+		slow := map[string]bool{}
+		for _, s := range r.Slowed {
+			slow[s.ID] = true
+		}
+		for id, md := range r.Medians {
+			if !slow[id] {
+				m[id] = md
+			}
+		}
+		if len(m) > 0 {
+			clean = append(clean, m)
+		}
+	}
+	return Render("End-to-end verdicts (re-rendered from "+path+")", nil, runs, DriftRows(clean)), nil
 }
 
 func orDefault(n int) string {
