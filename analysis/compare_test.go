@@ -708,6 +708,11 @@ func TestChooseClock(t *testing.T) {
 	}
 	forced := mk(0.98, 5)
 	forced.Extra = map[string]any{"clock": "wall"}
+	// Parallel benchmarks on busy cores: CPU/wall near 1, yet declared.
+	marked := mk(0.98, 5)
+	marked.Markers = []string{MarkerParallel}
+	workers := mk(0.98, 5)
+	workers.Params = map[string]string{"workers": "4"}
 	for _, tt := range []struct {
 		name   string
 		b, c   *Benchmark
@@ -719,6 +724,8 @@ func TestChooseClock(t *testing.T) {
 		{"no cpu on one side", mk(1, 0), mk(1, 5), ClockAuto, ClockWall},
 		{"cpu count differs", mk(1, 4), mk(1, 5), ClockAuto, ClockWall},
 		{"declared wall", forced, mk(1, 5), ClockAuto, ClockWall},
+		{"marked parallel", marked, mk(1, 5), ClockAuto, ClockWall},
+		{"workers=4 param", workers, mk(1, 5), ClockAuto, ClockWall},
 		{"forced wall", mk(1, 5), mk(1, 5), ClockWall, ClockWall},
 		{"forced cpu on parallel", mk(1.9, 5), mk(1.9, 5), ClockCPU, ClockCPU},
 	} {

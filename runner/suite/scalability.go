@@ -82,7 +82,7 @@ func scalabilityCategory(r *runner.Registry) {
 	for _, frames := range []int{100, 200, 400, 800} {
 		shape := xpcs.Shape{Frames: frames, Rows: 64, Cols: 64}
 		fp := map[string]string{"frames": strconv.Itoa(frames), "pixels": "4096"}
-		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_frames_sweep", Params: fp,
+		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_frames_sweep", Params: fp, Markers: parallel(),
 			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "multitau", "correlate_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)",
 				"kernel": xpcs.KernelISA()},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
@@ -108,7 +108,7 @@ func scalabilityCategory(r *runner.Registry) {
 	for _, side := range []int{32, 64, 128, 256} {
 		shape := xpcs.Shape{Frames: 200, Rows: side, Cols: side}
 		pp := map[string]string{"frames": "200", "pixels": strconv.Itoa(side * side)}
-		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_pixels_sweep", Params: pp,
+		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_pixels_sweep", Params: pp, Markers: parallel(),
 			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "multitau", "correlate_pixels_sweep", nil), "scaling_n": side * side,
 				"scaling_var": "pixels (200 frames)", "kernel": xpcs.KernelISA()},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
