@@ -146,7 +146,7 @@ func ClassifySlowed(id string, row *analysis.Row, comment string) SlowOutcome {
 // run-to-run drift: runs on the base branch differ by ±80%"), not the word
 // alone: the clock note "CPU time drifts less between runs" names no drift
 // that was measured or allowed.
-var namesDrift = regexp.MustCompile(`run-to-run drift|differ by (up to )?±`)
+var namesDrift = regexp.MustCompile(`run-to-run drift|differ by (up to )?±|runs on the base branch differ by`)
 
 // slowClass classifies a slowed benchmark from its verdict and reason.
 func slowClass(verdict, reason string) string {
