@@ -112,7 +112,7 @@ func TestRunPullRequestRegression(t *testing.T) {
 		json.NewEncoder(&hist).Encode(historyEntry(synth(ids, nil, 1), time.Now().AddDate(0, 0, i-3)))
 	}
 	h.fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-history-memory", Branch: "main", Zip: ghfake.Zip(map[string][]byte{"history.jsonl": hist.Bytes()})})
-	code := h.run(Deps{Run: fakeRun("memory/g/b", 2.5)})
+	code := h.run(Deps{Run: fakeRun("memory/g/b", 4)})
 	t.Log(h.stdout.String())
 	if code != ExitGate {
 		t.Fatalf("exit: got %d, want %d (critical regression)\n%s", code, ExitGate, h.stdout.String())
@@ -160,7 +160,7 @@ func TestRunReportOnlyAndForbiddenComment(t *testing.T) {
 	h.fake.ForbidComments = true
 	h.Env["INPUT_FAIL-ON-REGRESSION"] = "false"
 	h.fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "other", Zip: zipResults(t, synth(ids, nil, 1))})
-	if code := h.run(Deps{Run: fakeRun("memory/g/[ab]", 3)}); code != ExitPass {
+	if code := h.run(Deps{Run: fakeRun("memory/g/[ab]", 4)}); code != ExitPass {
 		t.Fatalf("exit: got %d, want 0 in report-only mode", code)
 	}
 	if out := h.OutputsMap(); out["analysis_pass"] != "false" || out["comment-url"] != "" {

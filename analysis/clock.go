@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // MetricCPU is the metric key (and unit) of a benchmark's process CPU time
@@ -21,6 +22,24 @@ const (
 	ClockCPU  = "cpu"
 )
 
+// MarkerParallel is the marker (Benchmark.Markers) of a benchmark whose
+// operation runs on several threads: it is judged on wall time. Params
+// "workers", "goroutines", "threads" or "procs" above 1 say the same.
+const MarkerParallel = "parallel"
+
+// declaredParallel reports whether b says it runs on several threads.
+func declaredParallel(b *Benchmark) bool {
+	if slices.Contains(b.Markers, MarkerParallel) {
+		return true
+	}
+	for _, k := range []string{"workers", "goroutines", "threads", "procs"} {
+		if n, err := strconv.Atoi(b.Params[k]); err == nil && n > 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // MaxSingleThreadCPU is the largest median ratio CPU time / wall time of
 // a round for which a benchmark counts as single-threaded (GC workers add a
 // little CPU time beside the benchmark's own thread; a parallel benchmark
@@ -31,8 +50,11 @@ const MaxSingleThreadCPU = 1.15
 // (baseline) and cs (current), and why. With ClockAuto it is CPU time when
 // every run on both sides has one CPU sample per wall sample, all positive,
 // and a median per-round CPU/wall ratio at most MaxSingleThreadCPU
-// (single-threaded), unless a run's Extra["clock"] is "wall" (a benchmark
-// whose time is waiting on purpose); wall time otherwise. Measured on this
+// (single-threaded), unless a run declares itself parallel (MarkerParallel
+// or a workers/goroutines/threads/procs param above 1: on busy cores the
+// ratio alone cannot tell, and CPU time would hide a loss of parallelism)
+// or its Extra["clock"] is "wall" (a benchmark whose time is waiting on
+// purpose); wall time otherwise. Measured on this
 // project's 2-vCPU runners: the CPU time of single-threaded benchmarks drifts
 // several times less between runs than their wall time, while for parallel
 // benchmarks (OpenBLAS, worker pools) CPU time drifts more
@@ -43,7 +65,7 @@ func chooseClock(bs, cs []*Benchmark, cfg Config) (clock, why string) {
 	}
 	worst := 0.0
 	for _, b := range append(slices.Clone(bs), cs...) {
-		if c, _ := b.Extra["clock"].(string); c == ClockWall && cfg.Clock != ClockCPU {
+		if c, _ := b.Extra["clock"].(string); (c == ClockWall || declaredParallel(b)) && cfg.Clock != ClockCPU {
 			return ClockWall, ""
 		}
 		cpu := b.Metrics[MetricCPU].Samples

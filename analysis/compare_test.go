@@ -582,7 +582,7 @@ func TestDriftAllowance(t *testing.T) {
 		{"default: 3x outside", base, 3, nil, Regression, false, ""},
 		{"quiet history: +40% is a regression", base, 1.4, quiet, Regression, false, ""},
 		{"noisy history: 3x inside the widened band", base, 3, noisyHist, Inconclusive, true, "runs on the base branch differ by"},
-		{"noisy history: 6x outside", base, 6, noisyHist, Regression, false, ""},
+		{"noisy history: 12x outside", base, 12, noisyHist, Regression, false, ""},
 		{"short history: default applies", base, 1.4, map[string]Drift{"x": {Runs: 3}}, Inconclusive, true, "default allowance"},
 		// A typical run against an outlier baseline: +100% vs the
 		// baseline, inside the history's band and not past the threshold
@@ -708,6 +708,11 @@ func TestChooseClock(t *testing.T) {
 	}
 	forced := mk(0.98, 5)
 	forced.Extra = map[string]any{"clock": "wall"}
+	// Parallel benchmarks on busy cores: CPU/wall near 1, yet declared.
+	marked := mk(0.98, 5)
+	marked.Markers = []string{MarkerParallel}
+	workers := mk(0.98, 5)
+	workers.Params = map[string]string{"workers": "4"}
 	for _, tt := range []struct {
 		name   string
 		b, c   *Benchmark
@@ -719,6 +724,8 @@ func TestChooseClock(t *testing.T) {
 		{"no cpu on one side", mk(1, 0), mk(1, 5), ClockAuto, ClockWall},
 		{"cpu count differs", mk(1, 4), mk(1, 5), ClockAuto, ClockWall},
 		{"declared wall", forced, mk(1, 5), ClockAuto, ClockWall},
+		{"marked parallel", marked, mk(1, 5), ClockAuto, ClockWall},
+		{"workers=4 param", workers, mk(1, 5), ClockAuto, ClockWall},
 		{"forced wall", mk(1, 5), mk(1, 5), ClockWall, ClockWall},
 		{"forced cpu on parallel", mk(1.9, 5), mk(1.9, 5), ClockCPU, ClockCPU},
 	} {
@@ -727,5 +734,23 @@ func TestChooseClock(t *testing.T) {
 		if got, _ := chooseClock([]*Benchmark{tt.b}, []*Benchmark{tt.c}, cfg); got != tt.want {
 			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestExpectedRange checks d2(n) against the control-chart table (ASTM
+// E2587 / Montgomery): 1.128 (2), 2.326 (5), 2.847 (8), 3.078 (10), 3.532 (16),
+// 4.086 (30).
+func TestExpectedRange(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		n    int
+		want float64
+	}{{2, 1.128}, {5, 2.326}, {8, 2.847}, {10, 3.078}, {16, 3.532}, {30, 4.086}} {
+		if got := expectedRange(tt.n); math.Abs(got-tt.want) > 0.0015 {
+			t.Errorf("d2(%d) = %.4f, want %.3f", tt.n, got, tt.want)
+		}
+	}
+	if got := rangeScale(refRuns); math.Abs(got-1) > 1e-12 {
+		t.Errorf("rangeScale(%d) = %v, want 1", refRuns, got)
 	}
 }

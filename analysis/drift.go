@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/integrate/quad"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Drift is the run-to-run spread of one benchmark on the base branch: how
@@ -84,7 +88,7 @@ func (d Drift) usable() bool {
 //
 // With a usable history (d): the band of log medians
 //
-//	[Center - w·(Center-Lo), Center + w·(Hi-Center)],  w = Config.DriftWiden,
+//	[Center - w·(Center-Lo), Center + w·(Hi-Center)],  w = Config.DriftWiden · rangeScale(Runs),
 //
 // inside which the current run's median counts as drift (a regression must
 // lie above it, an improvement below it). Without: the current median
@@ -102,7 +106,7 @@ func (b driftBand) active() bool { return b.history || b.hi > 0 }
 
 func newDriftBand(d Drift, cfg Config) driftBand {
 	if d.usable() && cfg.DriftWiden > 0 {
-		w := cfg.DriftWiden
+		w := cfg.DriftWiden * rangeScale(d.Runs)
 		return driftBand{history: true, center: d.Center, runs: d.Runs,
 			lo: d.Center - w*(d.Center-d.Lo), hi: d.Center + w*(d.Hi-d.Center),
 			source: fmt.Sprintf("history of %d runs", d.Runs)}
@@ -136,4 +140,38 @@ func (b driftBand) width() float64 {
 		return math.Expm1(b.hi - b.center)
 	}
 	return math.Expm1(b.hi)
+}
+
+// refRuns is the history length at which Config.DriftWiden applies as is.
+const refRuns = 16
+
+// rangeScale is d2(refRuns)/d2(n): the range of n runs underestimates the
+// spread the more the fewer runs there are, and d2(n), the expected range
+// of n standard normal samples (the control-chart constant: 2.33 for 5,
+// 2.85 for 8, 3.53 for 16, 4.09 for 30), says by how much. The band then
+// covers the same number of standard deviations whatever the history's
+// length: 1.52x wider for 5 runs, 1.24x for 8, 0.86x for 30.
+func rangeScale(n int) float64 {
+	if n < 2 {
+		return 1
+	}
+	return expectedRange(refRuns) / expectedRange(n)
+}
+
+var rangeCache sync.Map // int -> float64
+
+// expectedRange is d2(n) = ∫ 1 - Φ(x)^n - (1-Φ(x))^n dx over the real line,
+// integrated numerically (Gauss-Legendre on [-10, 10], where the integrand
+// is below 1e-20 outside). gonum has no table of d2, hence the integral.
+func expectedRange(n int) float64 {
+	if v, ok := rangeCache.Load(n); ok {
+		return v.(float64)
+	}
+	f := func(x float64) float64 {
+		p := distuv.UnitNormal.CDF(x)
+		return 1 - math.Pow(p, float64(n)) - math.Pow(1-p, float64(n))
+	}
+	v := quad.Fixed(f, -10, 10, 400, quad.Legendre{}, 0)
+	rangeCache.Store(n, v)
+	return v
 }

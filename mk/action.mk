@@ -23,3 +23,12 @@ demo-action: build
 ## bench-action: safe unzip throughput and artifact lookup over 3 pages.
 bench-action:
 	$(GO) test -run '^$$' -bench . -count 5 ./ghapi/
+
+## e2e-verdicts: issue 12 item 7 — the real action pipeline (the binary, against ghfake on
+## 127.0.0.1) on this machine: 8 push runs build the baseline and history artifacts, then
+## 10 A/A and 10 pull requests with a 3x injected slowdown on a third of the benchmarks,
+## interleaved; prints a Markdown table of verdicts and the CPU-vs-wall drift. A measurement
+## (like make bench), not a test: E2E_ARGS passes flags (e.g. -rounds 20 -category scientific).
+.PHONY: e2e-verdicts
+e2e-verdicts: build
+	$(GO) run ./scripts/e2e -bin $(BIN) $(E2E_ARGS)

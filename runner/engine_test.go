@@ -341,3 +341,33 @@ func TestCountersNeverFail(t *testing.T) {
 		t.Logf("counters unavailable: %s", b.Counters.Reason)
 	}
 }
+
+// TestSlowedBurnsCPU: an injected slowdown of factor f makes an operation
+// take at least f times its CPU time too (not only its wall time), so a
+// benchmark judged on CPU time slows down as much on busy cores.
+func TestSlowedBurnsCPU(t *testing.T) {
+	work := func() error {
+		x := 1.0
+		for i := 0; i < 3_000_000; i++ {
+			x = x*1.0000001 + 1e-9
+		}
+		if x == 0 {
+			return errors.New("impossible")
+		}
+		return nil
+	}
+	c0 := processCPUTime()
+	work()
+	bare := processCPUTime() - c0
+	if c0 < 0 || bare <= minCPUSpin {
+		t.Skipf("process CPU clock unusable here (%v)", bare)
+	}
+	c0 = processCPUTime()
+	if err := slowed(work, 3)(); err != nil {
+		t.Fatal(err)
+	}
+	got := processCPUTime() - c0
+	if float64(got) < 2.5*float64(bare) {
+		t.Errorf("slowed x3 burnt %v of CPU, bare %v: want at least 2.5x", got, bare)
+	}
+}

@@ -58,22 +58,47 @@ func slowdownFactor(rules []Slowdown, id string) float64 {
 	return 1
 }
 
-// slowed wraps fn so that each call really takes factor times as long: the
-// operation runs, then the goroutine busy-waits (factor-1) times the
-// operation's own duration. A busy wait, not time.Sleep, because sleep
+// slowed wraps fn so that each call really takes factor times as long, on
+// both clocks the comparison may judge: the operation runs, then the
+// goroutine busy-waits until (factor-1) times the operation's wall time has
+// passed AND it has burnt (factor-1) times the operation's process CPU time
+// (at most its wall time: a parallel operation's extra time is spent on one
+// thread). The CPU condition matters on busy cores, where a spin on the
+// wall clock alone is descheduled for much of its wait and would add far
+// less CPU time than the factor says (a benchmark judged on CPU time would
+// then hardly slow down). A busy wait, not time.Sleep, because sleep
 // granularity (~50 µs+) would distort microsecond operations and because a
-// slower kernel also burns CPU.
+// slower kernel also burns CPU. Operations under minCPUSpin are slowed on
+// the wall clock only: reading the CPU clock (~0.3 µs) would dominate them.
 func slowed(fn func() error, factor float64) func() error {
 	if factor <= 1 {
 		return fn
 	}
 	return func() error {
 		start := time.Now()
+		cpu0 := processCPUTime()
 		err := fn()
 		d := time.Since(start)
 		until := start.Add(time.Duration(float64(d) * factor))
-		for time.Now().Before(until) {
+		if d < minCPUSpin || cpu0 < 0 {
+			for time.Now().Before(until) {
+			}
+			return err
 		}
-		return err
+		cpu1 := processCPUTime()
+		want := cpu1 + time.Duration(float64(min(cpu1-cpu0, d))*(factor-1))
+		for {
+			for time.Now().Before(until) {
+			}
+			left := want - processCPUTime()
+			if left <= 0 {
+				return err
+			}
+			until = time.Now().Add(left)
+		}
 	}
 }
+
+// minCPUSpin is the shortest operation whose injected slowdown also
+// follows the CPU clock (see slowed).
+const minCPUSpin = 10 * time.Microsecond

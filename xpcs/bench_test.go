@@ -2,6 +2,8 @@ package xpcs
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"sync"
 	"syscall"
 	"testing"
@@ -51,56 +53,92 @@ func fullQMap(b testing.TB, rows, cols int) *QMap {
 	return qm
 }
 
+// benchKernels are the paths the benchmarks run: every path available here,
+// or only XPCS_KERNEL's when it is set.
+func benchKernels() []kernelID {
+	if os.Getenv("XPCS_KERNEL") != "" {
+		return []kernelID{defaultKernel}
+	}
+	return availableKernels()
+}
+
+// limitMACs is the arithmetic work of multi-tau per pixel-frame: 8 lags at
+// level 0, 4 lags on half as many frames at each level above (4·(1/2+1/4+...)
+// -> 4): ~12 multiply-adds, plus one add for the sum per level (~2).
+const limitMACs = 12
+
 // BenchmarkMultiTau correlates an in-memory synthetic stack in blocks of 256
-// frames and reports throughput in Mpixel-frames/s (pixels x frames / s).
+// frames on each path and reports throughput in Mpixel-frames/s (pixels x
+// frames / s) and per CPU-second (user+system of the process).
 func BenchmarkMultiTau(b *testing.B) {
 	for _, sh := range []Shape{{Frames: 1000, Rows: 256, Cols: 256}, {Frames: 500, Rows: 128, Cols: 128}} {
-		for _, workers := range []int{1, 0} {
-			b.Run(fmt.Sprintf("%s/workers=%d", sh, workers), func(b *testing.B) {
-				st := benchStack(b, sh)
-				qm := fullQMap(b, sh.Rows, sh.Cols)
-				np := sh.Pixels()
-				b.ResetTimer()
-				cpu0 := processCPU()
-				for b.Loop() {
-					c, err := NewCorrelator(qm, sh.Frames, workers)
-					if err != nil {
-						b.Fatal(err)
-					}
-					for f := 0; f < sh.Frames; f += 256 {
-						e := min(f+256, sh.Frames)
-						if err := AddFrames(c, st.Data[f*np:e*np]); err != nil {
+		for _, k := range benchKernels() {
+			for _, workers := range []int{1, 0} {
+				b.Run(fmt.Sprintf("%s/%s/workers=%d", sh, k, workers), func(b *testing.B) {
+					st := benchStack(b, sh)
+					qm := fullQMap(b, sh.Rows, sh.Cols)
+					np := sh.Pixels()
+					b.ResetTimer()
+					cpu0 := processCPU()
+					for b.Loop() {
+						c, err := NewCorrelator(qm, sh.Frames, workers)
+						if err != nil {
+							b.Fatal(err)
+						}
+						c.kern = k
+						for f := 0; f < sh.Frames; f += 256 {
+							e := min(f+256, sh.Frames)
+							if err := AddFrames(c, st.Data[f*np:e*np]); err != nil {
+								b.Fatal(err)
+							}
+						}
+						if _, err := c.Result(); err != nil {
 							b.Fatal(err)
 						}
 					}
-					if _, err := c.Result(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(sh.Len())*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpixel-frames/s")
-				b.ReportMetric(float64(sh.Len())*float64(b.N)/(processCPU()-cpu0).Seconds()/1e6, "Mpixel-frames/cpu-s")
-			})
+					b.ReportMetric(float64(sh.Len())*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpixel-frames/s")
+					b.ReportMetric(float64(sh.Len())*float64(b.N)/(processCPU()-cpu0).Seconds()/1e6, "Mpixel-frames/cpu-s")
+				})
+			}
 		}
 	}
 }
 
-// BenchmarkKernel times the level-0 kernel alone on one group of 4 pixels
-// and 256 frames in L1 cache: the arithmetic ceiling of the correlator (8
-// multiply-adds per pixel-frame). KernelISA tells which build ran.
+// BenchmarkKernel times the correlator alone with everything in cache: 64
+// pixels (a full 8x8 q-map), one worker, blocks of 256 uint16 frames,
+// every level: the path's arithmetic ceiling (~12 multiply-adds per
+// pixel-frame, limitMACs). Reports ns and CPU-ns per pixel-frame and
+// GMAC per CPU-second.
 func BenchmarkKernel(b *testing.B) {
-	m := 256
-	ext := make([]float64, (histLen+m)*lanes)
-	for i := range ext {
-		ext[i] = float64(i % 13)
+	const m, rows, cols = 256, 8, 8
+	np := rows * cols
+	frames := make([]uint16, m*np)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range frames {
+		frames[i] = uint16(rng.IntN(8))
 	}
-	var c [histLen * lanes]float64
-	var s [lanes]float64
-	b.Run("corr8x4/"+KernelISA(), func(b *testing.B) {
-		for b.Loop() {
-			corr8x4(ext, &c, &s)
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*m*lanes), "ns/pixel-frame")
-	})
+	qm := fullQMap(b, rows, cols)
+	for _, k := range benchKernels() {
+		b.Run(k.String(), func(b *testing.B) {
+			c, err := NewCorrelator(qm, m*(b.N+1), 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.kern = k
+			b.ResetTimer()
+			cpu0 := processCPU()
+			for range b.N {
+				if err := AddFrames(c, frames); err != nil {
+					b.Fatal(err)
+				}
+			}
+			pf := float64(b.N * m * np)
+			cpu := (processCPU() - cpu0).Seconds()
+			b.ReportMetric(b.Elapsed().Seconds()*1e9/pf, "ns/pixel-frame")
+			b.ReportMetric(cpu*1e9/pf, "cpu-ns/pixel-frame")
+			b.ReportMetric(pf*limitMACs/cpu/1e9, "GMAC/cpu-s")
+		})
+	}
 }
 
 // BenchmarkSAXS1D bins a 1676x2100 image (the Rigaku 3M of E0173) into 360

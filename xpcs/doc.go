@@ -31,10 +31,17 @@
 // error (G2.Excluded counts them), and a bin with no usable static bin or
 // pixel is NaN, never a silent number.
 //
-// The correlator's inner loops exist twice: portable Go (kernels_generic.go)
-// and, when built with GOEXPERIMENT=simd on amd64, AVX2+FMA through
-// simd/archsimd (kernels_simd.go), chosen at run time by CPU features
-// (KernelISA tells which). Both give the same results to rounding.
+// The correlator's hot loop has up to four paths, the fastest one the CPU
+// and the build allow chosen at run time (XPCS_KERNEL=portable|simd|avx2|
+// avx512 picks one for tests and benchmarks; KernelISA tells which runs):
+// portable Go (multitau.go, any build); AVX2+FMA through simd/archsimd
+// (kernels_simd.go, GOEXPERIMENT=simd builds on amd64); and C kernels for
+// AVX2 and AVX-512 (multitau_kernel.h through kernels_cgo.go; cgo builds on
+// amd64, with the transpose of uint16 frames in C too). The C paths do the
+// portable path's float64 operations in the same order and are bitwise
+// identical to it; the simd path fuses multiply-adds (within 1e-12
+// relative; bitwise while the sums are exact integers, below 2^53).
+// CGO_ENABLED=0 builds of this package keep the Go paths.
 //
 // Fitting (xpcs/fit) and two-time correlation (xpcs/twotime) live in their own
 // packages and build on the types declared here.

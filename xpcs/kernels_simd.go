@@ -4,27 +4,20 @@ package xpcs
 
 import "simd/archsimd"
 
-// Kernels with AVX2+FMA when built with GOEXPERIMENT=simd and the CPU has
-// both (checked once at start); the portable kernels otherwise. One
+// Kernels with AVX2+FMA when built with GOEXPERIMENT=simd, the CPU has
+// both (checked once at start) and the correlator's path is kernSIMD
+// (argument simd); the portable kernels otherwise. One
 // Float64x4 holds one time step of a group of 4 pixels, so a frame of a group
 // costs 8 fused multiply-adds at level 0 instead of 32 scalar operations.
 
-var useAVX2 = archsimd.X86.AVX2() && archsimd.X86.FMA()
-
-// KernelISA names the instruction set of the multi-tau kernels in use.
-func KernelISA() string {
-	if useAVX2 {
-		return "AVX2+FMA (GOEXPERIMENT=simd)"
-	}
-	return "scalar (GOEXPERIMENT=simd, CPU without AVX2/FMA)"
-}
+var haveGoSIMD = archsimd.X86.AVX2() && archsimd.X86.FMA()
 
 // corr8x4 runs lags 1..4 here and lags 5..8 (with the sum) in corr4x4: one
 // pass over 8 lags needs 8 accumulators + the sum + the current frame + a
 // load, more than the 15 vector registers Go allocates, and the spills made
 // it slower than two passes.
-func corr8x4(ext []float64, c *[histLen * lanes]float64, sum *[lanes]float64) {
-	if !useAVX2 {
+func corr8x4(ext []float64, c *[histLen * lanes]float64, sum *[lanes]float64, simd bool) {
+	if !simd {
 		corr8x4Go(ext, c, sum)
 		return
 	}
@@ -45,11 +38,11 @@ func corr8x4(ext []float64, c *[histLen * lanes]float64, sum *[lanes]float64) {
 	c2.Store((*[4]float64)(c[4:8]))
 	c3.Store((*[4]float64)(c[8:12]))
 	c4.Store((*[4]float64)(c[12:16]))
-	corr4x4(ext, c, sum)
+	corr4x4(ext, c, sum, true)
 }
 
-func corr4x4(ext []float64, c *[histLen * lanes]float64, sum *[lanes]float64) {
-	if !useAVX2 {
+func corr4x4(ext []float64, c *[histLen * lanes]float64, sum *[lanes]float64, simd bool) {
+	if !simd {
 		corr4x4Go(ext, c, sum)
 		return
 	}
@@ -75,8 +68,8 @@ func corr4x4(ext []float64, c *[histLen * lanes]float64, sum *[lanes]float64) {
 	s.Store(sum)
 }
 
-func fold4(in, out []float64) {
-	if !useAVX2 {
+func fold4(in, out []float64, simd bool) {
+	if !simd {
 		fold4Go(in, out)
 		return
 	}

@@ -59,6 +59,7 @@ type Correlator struct {
 	state   []float64 // groups*nlev*groupLevel, see above
 	workers int
 	scratch []scratch // per worker, reused across blocks
+	kern    kernelID  // hot-loop path (defaultKernel; tests set it)
 
 	// frameSum[t] is Σ over active pixels of frame t (intensity vs time).
 	frameSum []float64
@@ -91,7 +92,9 @@ func NewCorrelator(qm *QMap, frames, workers int) (*Correlator, error) {
 	c.count = make([]int, c.nlev)
 	c.carry = make([]bool, c.nlev)
 	c.state = make([]float64, (len(c.active)+lanes-1)/lanes*c.nlev*groupLevel)
+	adviseHuge(c.state)
 	c.scratch = make([]scratch, workers)
+	c.kern = defaultKernel
 	return c, nil
 }
 
@@ -190,6 +193,9 @@ func checkFinite[T Pixel](frames []T, npix, first int) error {
 
 // pixelBlock is the number of pixels transposed together: their frames are
 // gathered frame by frame (short contiguous reads) into per-group series.
+// A multiple of 8 (the C kernels' widest vector). The series buffer is
+// 8·pixelBlock·(m+9) bytes for a block of m frames: 533 KB at m = 512,
+// within the L2 cache of the CPUs seen here (1 MB per core).
 const pixelBlock = 128
 
 // lanes is the number of pixels correlated together: their series are
@@ -200,6 +206,8 @@ const lanes = 4
 // scratch is one worker's reusable buffers.
 type scratch struct {
 	buf, b, fsum []float64
+	z            []float64 // C kernels: stand-in state of a missing group
+	plan         []int64   // C kernels: levelPlan as (m, carryIn, count)
 }
 
 func grow(s []float64, n int) []float64 {
@@ -216,9 +224,28 @@ func correlateBlock[T Pixel](c *Correlator, sc *scratch, frames []T, m int, plan
 	fsum := make([]float64, m)
 	stride := (histLen + m + 1) * lanes // per group: history, m frames, one spare
 	sc.buf = grow(sc.buf, pixelBlock/lanes*stride)
-	sc.b = grow(sc.b, (histLen+m/2+2)*lanes)
+	sc.b = grow(sc.b, (histLen+m/2+2)*8) // 8: room for the C kernels' widest vector
 	buf, b := sc.buf, sc.b
 	npix := c.npix
+	cpath := c.kern == kernAVX2 || c.kern == kernAVX512
+	if cpath {
+		sc.plan = sc.plan[:0]
+		for _, p := range plan {
+			ci := int64(0)
+			if p.carryIn {
+				ci = 1
+			}
+			sc.plan = append(sc.plan, int64(p.m), ci, int64(p.count))
+		}
+		if u, ok := any(frames).([]uint16); ok && hi > lo {
+			// uint16 frames (the detectors' type): transpose and levels
+			// in C, all pixel blocks in one call.
+			sc.z = grow(sc.z, c.nlev*groupLevel)
+			gs := c.nlev * groupLevel
+			cBlockU16(c.kern, u, npix, m, c.active[lo:hi], c.state[lo/lanes*gs:], c.nlev, sc.plan, buf, b, fsum, sc.z, pixelBlock)
+			return fsum
+		}
+	}
 	for i0 := lo; i0 < hi; i0 += pixelBlock {
 		idx := c.active[i0:min(i0+pixelBlock, hi)]
 		full := len(idx) / lanes
@@ -247,10 +274,15 @@ func correlateBlock[T Pixel](c *Correlator, sc *scratch, frames []T, m int, plan
 			}
 			fsum[t] += s
 		}
-		for g := 0; g*lanes < len(idx); g++ {
+		ng := (len(idx) + lanes - 1) / lanes
+		if cpath {
+			cGroups4(c.state[i0/lanes*c.nlev*groupLevel:], ng, c.nlev, sc.plan, buf, stride, b)
+			continue
+		}
+		for g := range ng {
 			gi := (i0 / lanes) + g
 			st := c.state[gi*c.nlev*groupLevel : (gi+1)*c.nlev*groupLevel]
-			correlateGroup(st, buf[g*stride:(g+1)*stride], b, plan)
+			correlateGroup(st, buf[g*stride:(g+1)*stride], b, plan, c.kern == kernSIMD)
 		}
 	}
 	return fsum
@@ -258,8 +290,10 @@ func correlateBlock[T Pixel](c *Correlator, sc *scratch, frames []T, m int, plan
 
 // correlateGroup advances the state st of one group of 4 pixels through
 // every level. a holds the interleaved level-0 frames at a[histLen*lanes:];
-// b is scratch of at least (histLen+plan[0].m/2+2)*lanes values.
-func correlateGroup(st, a, b []float64, plan []levelPlan) {
+// b is scratch of at least (histLen+plan[0].m/2+2)*lanes values. simd
+// selects the GOEXPERIMENT=simd kernels (ignored in other builds). The C
+// kernels (multitau_kernel.h, group) are a line-by-line port of it.
+func correlateGroup(st, a, b []float64, plan []levelPlan, simd bool) {
 	for l := range plan {
 		pl := plan[l]
 		m := pl.m
@@ -272,9 +306,9 @@ func correlateGroup(st, a, b []float64, plan []levelPlan) {
 		acc := (*[histLen * lanes]float64)(s[oCorr*lanes : (oCorr+histLen)*lanes])
 		sum := (*[lanes]float64)(s[oSum*lanes : (oSum+1)*lanes])
 		if l == 0 {
-			corr8x4(ext, acc, sum)
+			corr8x4(ext, acc, sum, simd)
 		} else {
-			corr4x4(ext, acc, sum)
+			corr4x4(ext, acc, sum, simd)
 		}
 		copy(s[oHist*lanes:(oHist+histLen)*lanes], ext[m*lanes:(m+histLen)*lanes])
 		if pl.count < histLen {
@@ -296,7 +330,7 @@ func correlateGroup(st, a, b []float64, plan []levelPlan) {
 			i, o = 1, 1
 		}
 		np := (m - i) / 2
-		fold4(in[i*lanes:(i+2*np)*lanes], out[o*lanes:(o+np)*lanes])
+		fold4(in[i*lanes:(i+2*np)*lanes], out[o*lanes:(o+np)*lanes], simd)
 		i += 2 * np
 		if i < m {
 			copy(carry, in[i*lanes:(i+1)*lanes])

@@ -78,87 +78,90 @@ func TestMultiTauMatchesBruteForce(t *testing.T) {
 		{"few-frames", 9, 4, 2, 8, 8},
 		{"two-frames", 2, 1, 2, 4, 4},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			qm := testQMap(t, tc.rows, tc.cols, 8, 4)
-			rng := rand.New(rand.NewPCG(1, uint64(tc.frames)))
-			np := tc.rows * tc.cols
-			data := make([]uint16, tc.frames*np)
-			for i := range data {
-				data[i] = uint16(1 + rng.IntN(50))
-			}
-			c, err := NewCorrelator(qm, tc.frames, tc.workers)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for f := 0; f < tc.frames; f += tc.block {
-				e := min(f+tc.block, tc.frames)
-				if err := AddFrames(c, data[f*np:e*np]); err != nil {
+		for _, kern := range availableKernels() {
+			t.Run(tc.name+"/"+kern.String(), func(t *testing.T) {
+				qm := testQMap(t, tc.rows, tc.cols, 8, 4)
+				rng := rand.New(rand.NewPCG(1, uint64(tc.frames)))
+				np := tc.rows * tc.cols
+				data := make([]uint16, tc.frames*np)
+				for i := range data {
+					data[i] = uint16(1 + rng.IntN(50))
+				}
+				c, err := NewCorrelator(qm, tc.frames, tc.workers)
+				if err != nil {
 					t.Fatal(err)
 				}
-			}
-			got, err := c.Result()
-			if err != nil {
-				t.Fatal(err)
-			}
-			lags := Lags(tc.frames)
-			// Expected (APS 8-ID-I): per pixel brute-force moments, their
-			// means per static bin, the ratio of the means, then the mean
-			// of the ratios over the static bins of each dynamic bin.
-			type key struct{ s, d int32 }
-			sum := map[key][][3]float64{}
-			cnt := map[key]int{}
-			pix := map[int32][][]float64{}
-			for p := range np {
-				if qm.Dynamic[p] < 0 {
-					continue
+				c.kern = kern
+				for f := 0; f < tc.frames; f += tc.block {
+					e := min(f+tc.block, tc.frames)
+					if err := AddFrames(c, data[f*np:e*np]); err != nil {
+						t.Fatal(err)
+					}
 				}
-				series := make([]float64, tc.frames)
-				for f := range series {
-					series[f] = float64(data[f*np+p])
+				got, err := c.Result()
+				if err != nil {
+					t.Fatal(err)
 				}
-				g := bruteG2(series, lags)
-				mg, mp, mf := bruteMoments(series, lags)
-				k := key{qm.Static[p], qm.Dynamic[p]}
-				if sum[k] == nil {
-					sum[k] = make([][3]float64, len(lags))
+				lags := Lags(tc.frames)
+				// Expected (APS 8-ID-I): per pixel brute-force moments, their
+				// means per static bin, the ratio of the means, then the mean
+				// of the ratios over the static bins of each dynamic bin.
+				type key struct{ s, d int32 }
+				sum := map[key][][3]float64{}
+				cnt := map[key]int{}
+				pix := map[int32][][]float64{}
+				for p := range np {
+					if qm.Dynamic[p] < 0 {
+						continue
+					}
+					series := make([]float64, tc.frames)
+					for f := range series {
+						series[f] = float64(data[f*np+p])
+					}
+					g := bruteG2(series, lags)
+					mg, mp, mf := bruteMoments(series, lags)
+					k := key{qm.Static[p], qm.Dynamic[p]}
+					if sum[k] == nil {
+						sum[k] = make([][3]float64, len(lags))
+					}
+					for i := range g {
+						sum[k][i][0] += mg[i]
+						sum[k][i][1] += mp[i]
+						sum[k][i][2] += mf[i]
+					}
+					cnt[k]++
+					pix[qm.Dynamic[p]] = append(pix[qm.Dynamic[p]], g)
 				}
-				for i := range g {
-					sum[k][i][0] += mg[i]
-					sum[k][i][1] += mp[i]
-					sum[k][i][2] += mf[i]
-				}
-				cnt[k]++
-				pix[qm.Dynamic[p]] = append(pix[qm.Dynamic[p]], g)
-			}
-			for li := range lags {
-				for d := range qm.NDynamic() {
-					var acc float64
-					var ng int
-					for k, s := range sum {
-						if k.d == int32(d) {
-							n := float64(cnt[k])
-							acc += (s[li][0] / n) / ((s[li][1] / n) * (s[li][2] / n))
-							ng++
+				for li := range lags {
+					for d := range qm.NDynamic() {
+						var acc float64
+						var ng int
+						for k, s := range sum {
+							if k.d == int32(d) {
+								n := float64(cnt[k])
+								acc += (s[li][0] / n) / ((s[li][1] / n) * (s[li][2] / n))
+								ng++
+							}
+						}
+						want := acc / float64(ng)
+						var mean, ss float64
+						for _, g := range pix[int32(d)] {
+							mean += g[li]
+						}
+						n := float64(len(pix[int32(d)]))
+						mean /= n
+						for _, g := range pix[int32(d)] {
+							ss += (g[li] - mean) * (g[li] - mean)
+						}
+						wantErr := math.Sqrt(ss/n) / math.Sqrt(n)
+						g2, e := got.At(li, d)
+						if !relClose(g2, want, 1e-9) || !relClose(e, wantErr, 1e-9) {
+							t.Errorf("lag %d (delay %d) bin %d: got g2 %.15g ± %.15g, want %.15g ± %.15g", li, lags[li].Delay, d, g2, e, want, wantErr)
 						}
 					}
-					want := acc / float64(ng)
-					var mean, ss float64
-					for _, g := range pix[int32(d)] {
-						mean += g[li]
-					}
-					n := float64(len(pix[int32(d)]))
-					mean /= n
-					for _, g := range pix[int32(d)] {
-						ss += (g[li] - mean) * (g[li] - mean)
-					}
-					wantErr := math.Sqrt(ss/n) / math.Sqrt(n)
-					g2, e := got.At(li, d)
-					if !relClose(g2, want, 1e-9) || !relClose(e, wantErr, 1e-9) {
-						t.Errorf("lag %d (delay %d) bin %d: got g2 %.15g ± %.15g, want %.15g ± %.15g", li, lags[li].Delay, d, g2, e, want, wantErr)
-					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -109,10 +109,17 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 	res := &Result{Raw: sh, Frames: n, QMap: qm, Options: opt}
 	// The correlators sum the frames of the pixels they correlate; only the
 	// other pixels are summed here.
-	var inactive []int32
+	// They are listed as runs [lo, hi) of consecutive pixels (the corners
+	// outside the q range, masked rows): a gather per pixel cost as much
+	// as the correlation itself with the C kernels.
+	var inactive [][2]int
 	for p, d := range qm.Dynamic {
 		if d < 0 {
-			inactive = append(inactive, int32(p))
+			if k := len(inactive); k > 0 && inactive[k-1][1] == p {
+				inactive[k-1][1]++
+			} else {
+				inactive = append(inactive, [2]int{p, p + 1})
+			}
 		}
 	}
 	sum := make([]float64, np)    // Σ effective frames, whole run
@@ -126,8 +133,11 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 		err  error
 	}
 	free := make(chan []uint16, 2)
-	free <- make([]uint16, block*np)
-	free <- make([]uint16, block*np)
+	for range 2 {
+		b := make([]uint16, block*np)
+		adviseHuge(b)
+		free <- b
+	}
 	filled := make(chan blk, 2)
 	done := make(chan struct{})
 	readerExited := make(chan struct{})
@@ -182,11 +192,27 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 			switch fr := frames.(type) {
 			case []uint16:
 				part := fr[off*np : (off+take)*np]
+				// The sums of the other pixels run beside the correlation
+				// (they touch only those pixels of sum and segSum).
+				inSeg := seg != nil && done2/segLen < nseg
+				accDone := make(chan struct{})
+				go func() {
+					defer close(accDone)
+					if full.kern == kernAVX2 || full.kern == kernAVX512 {
+						var ss []float64
+						if inSeg {
+							ss = segSum
+						}
+						cSumRunsU16(part, np, inactive, sum, ss)
+						return
+					}
+					accumulate(sum, segSum, part, np, inactive, inSeg)
+				}()
 				err = AddFrames(full, part)
 				if err == nil && seg != nil && done2/segLen < nseg {
 					err = AddFrames(seg, part)
 				}
-				accumulate(sum, segSum, part, np, inactive, seg != nil && done2/segLen < nseg)
+				<-accDone
 			case []float64:
 				part := fr[off*np : (off+take)*np]
 				err = AddFrames(full, part)
@@ -289,16 +315,24 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 	return res, nil
 }
 
-// accumulate adds the frames' values of the pixels listed in idx to sum
-// (and to segSum when inSeg).
-func accumulate[T Pixel](sum, segSum []float64, frames []T, np int, idx []int32, inSeg bool) {
+// accumulate adds the frames' values of the pixels in the runs [lo, hi)
+// to sum (and to segSum when inSeg).
+func accumulate[T Pixel](sum, segSum []float64, frames []T, np int, runs [][2]int, inSeg bool) {
 	for f := range len(frames) / np {
 		fr := frames[f*np : (f+1)*np]
-		for _, p := range idx {
-			v := float64(fr[p])
-			sum[p] += v
+		for _, r := range runs {
+			src := fr[r[0]:r[1]]
+			dst := sum[r[0]:r[1]]
+			dst = dst[:len(src)]
+			for i, v := range src {
+				dst[i] += float64(v)
+			}
 			if inSeg {
-				segSum[p] += v
+				dst := segSum[r[0]:r[1]]
+				dst = dst[:len(src)]
+				for i, v := range src {
+					dst[i] += float64(v)
+				}
 			}
 		}
 	}

@@ -309,8 +309,9 @@ func TestHostileResultsFile(t *testing.T) {
 // "critical > 0".
 func TestHostileGateLiterals(t *testing.T) {
 	t.Parallel()
-	// Benchmark 0 of 8 is 3x slower: critical = 1.
-	c, err := analysis.Compare(SynthResults(8, 10, 1, 0, 1), SynthResults(8, 10, 2, 8, 3), analysis.DefaultConfig())
+	// Benchmark 0 of 8 is 4x slower (beyond the ±200% drift allowed
+	// without history): critical = 1.
+	c, err := analysis.Compare(SynthResults(8, 10, 1, 0, 1), SynthResults(8, 10, 2, 8, 4), analysis.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,10 +3,12 @@ package suite
 import (
 	"errors"
 	"fmt"
-	"github.com/xpcs-perf/xpcs-perf-action/runner"
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
+	"github.com/xpcs-perf/xpcs-perf-action/runner"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
@@ -116,6 +118,15 @@ func sizesUpTo(last string) []string {
 	}
 	return runner.SizeNames
 }
+
+// Parallel is the marker of benchmarks whose operation runs on several
+// threads (worker goroutines, OpenBLAS): the comparison judges them on wall
+// time, since their CPU time sums the threads and would hide a loss of
+// parallelism (analysis.MarkerParallel).
+const Parallel = analysis.MarkerParallel
+
+// parallel returns markers plus Parallel.
+func parallel(markers ...string) []string { return append(markers, Parallel) }
 
 // heavyMarkers marks sizes from large up as memory_intensive.
 func heavyMarkers(size string) []string {

@@ -150,7 +150,7 @@ func memoryCategory(r *runner.Registry) {
 					return err
 				}}, nil
 			}})
-		r.Register(&runner.Benchmark{Category: cat, Group: "concurrency", Name: "shared_lru_4_goroutines", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "concurrency", Name: "shared_lru_4_goroutines", Params: p, Markers: parallel(),
 			Extra: map[string]any{"what": "4 goroutines share one mutex-guarded LRU; one op = 4x256 lookups"},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
 				_, st, err := synthStack(env.Size)
@@ -191,7 +191,7 @@ func memoryCategory(r *runner.Registry) {
 					}}, nil
 				}})
 		}
-		r.Register(&runner.Benchmark{Category: cat, Group: "producer_consumer", Name: "hdf5_reader_to_correlator", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "producer_consumer", Name: "hdf5_reader_to_correlator", Params: p, Markers: parallel(),
 			Extra: map[string]any{"what": "one goroutine reads 16-frame blocks from an HDF5 stack and feeds a multi-tau correlator through a channel of 4 buffers"},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sy, _, err := synthStack(env.Size)

@@ -80,7 +80,7 @@ func plottingCategory(r *runner.Registry) {
 						return render(imagePlot("SAXS 2D (log10 counts)", img, st.Rows, st.Cols), format)
 					}}, nil
 				}})
-			r.Register(&runner.Benchmark{Category: cat, Group: "twotime", Name: "map", Params: p,
+			r.Register(&runner.Benchmark{Category: cat, Group: "twotime", Name: "map", Params: p, Markers: parallel(), // OpenBLAS threads
 				Extra: map[string]any{"what": "the two-time matrix C(t1,t2) of the first dynamic bin as an image"},
 				Setup: func(env *runner.Env) (*runner.Op, error) {
 					sy, st, err := synthStack(env.Size)

@@ -82,8 +82,9 @@ func scalabilityCategory(r *runner.Registry) {
 	for _, frames := range []int{100, 200, 400, 800} {
 		shape := xpcs.Shape{Frames: frames, Rows: 64, Cols: 64}
 		fp := map[string]string{"frames": strconv.Itoa(frames), "pixels": "4096"}
-		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_frames_sweep", Params: fp,
-			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "multitau", "correlate_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)"},
+		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_frames_sweep", Params: fp, Markers: parallel(),
+			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "multitau", "correlate_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)",
+				"kernel": xpcs.KernelISA()},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
 				return correlateOp(synthShape(shape))
 			}})
@@ -99,6 +100,19 @@ func scalabilityCategory(r *runner.Registry) {
 					timeAverage(st, img)
 					return nil
 				}}, nil
+			}})
+	}
+	// A pixels sweep at 200 frames (32x32 .. 256x256), the other axis of
+	// the multi-tau cost, on the hot-loop path in use (extra "kernel":
+	// xpcs.KernelISA(), set with XPCS_KERNEL=portable|simd|avx2|avx512).
+	for _, side := range []int{32, 64, 128, 256} {
+		shape := xpcs.Shape{Frames: 200, Rows: side, Cols: side}
+		pp := map[string]string{"frames": "200", "pixels": strconv.Itoa(side * side)}
+		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_pixels_sweep", Params: pp, Markers: parallel(),
+			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "multitau", "correlate_pixels_sweep", nil), "scaling_n": side * side,
+				"scaling_var": "pixels (200 frames)", "kernel": xpcs.KernelISA()},
+			Setup: func(env *runner.Env) (*runner.Op, error) {
+				return correlateOp(synthShape(shape))
 			}})
 	}
 	for _, w := range []int{1, 2, 4} {

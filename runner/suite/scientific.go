@@ -83,7 +83,7 @@ func scientificCategory(r *runner.Registry) {
 	for _, size := range sizesUpTo("large") {
 		p := map[string]string{"size": size}
 		mk := heavyMarkers(size)
-		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate", Params: p, Markers: mk,
+		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate", Params: p, Markers: parallel(mk...),
 			Setup: func(env *runner.Env) (*runner.Op, error) {
 				return correlateOp(synthStack(env.Size))
 			}})
@@ -142,7 +142,7 @@ func scientificCategory(r *runner.Registry) {
 					return err
 				}}, nil
 			}})
-		r.Register(&runner.Benchmark{Category: cat, Group: "twotime", Name: "all_bins", Params: p,
+		r.Register(&runner.Benchmark{Category: cat, Group: "twotime", Name: "all_bins", Params: p, Markers: parallel(), // OpenBLAS threads
 			Setup: func(env *runner.Env) (*runner.Op, error) {
 				sy, st, err := synthStack(env.Size)
 				if err != nil {
@@ -154,7 +154,7 @@ func scientificCategory(r *runner.Registry) {
 					return err
 				}}, nil
 			}})
-		r.Register(&runner.Benchmark{Category: cat, Group: "twotime", Name: "bins_in_parallel",
+		r.Register(&runner.Benchmark{Category: cat, Group: "twotime", Name: "bins_in_parallel", Markers: parallel(),
 			Params: map[string]string{"size": size, "workers": "2"},
 			Extra:  map[string]any{"what": "dynamic bins split between 2 goroutines, each its own Compute"},
 			Setup: func(env *runner.Env) (*runner.Op, error) {

@@ -18,7 +18,9 @@ Modes:
            with Mpixel-frames/s (median of --repeat runs).
   --raw FILE [--result FILE]: correlate the stack /entry/data/data of FILE with
            the q-map /xpcs/qmap of FILE (or --qmap), and compare with the
-           normalized_g2 of a result file written by `xpcs-perf correlate`.
+           normalized_g2 of a result file written by `xpcs-perf correlate`;
+           the JSON also gives the time of the read + correlation (seconds,
+           cpu_seconds), the end-to-end figure of side_by_side.py.
 
 Run with Debian's /usr/bin/python3 (python3-numpy, python3-h5py).
 """
@@ -136,6 +138,7 @@ def bench(args):
 
 def check(args):
     import h5py
+    t0, c0 = time.perf_counter(), time.process_time()
     with h5py.File(args.raw, "r") as f:
         frames = f["/entry/data/data"][...]
     with h5py.File(args.qmap or args.raw, "r") as f:
@@ -148,7 +151,9 @@ def check(args):
         nq = len(f["/xpcs/qmap/dynamic_v_list_dim0"])
     T = frames.shape[0]
     delays, g2, err = multitau(frames.reshape(T, -1), s, d, nq)
-    out = {"delays": len(delays), "nq": nq}
+    # End-to-end time of the HDF5 read + correlation (no result written).
+    out = {"delays": len(delays), "nq": nq, "seconds": time.perf_counter() - t0,
+           "cpu_seconds": time.process_time() - c0, "shape": list(frames.shape)}
     if args.result:
         with h5py.File(args.result, "r") as f:
             rd = f["/xpcs/multitau/delay_list"][...]

@@ -1,0 +1,144 @@
+//go:build cgo && amd64
+
+package xpcs
+
+/*
+#cgo CFLAGS: -O3 -fno-strict-aliasing
+#include <stdint.h>
+#include <string.h>
+#include <immintrin.h>
+
+// No fused multiply-add (-ffp-contract=off, which #cgo CFLAGS does not
+// accept): the kernels must round the product and the sum separately, as
+// the portable Go kernels do (TestKernelPaths checks the result bitwise;
+// `objdump -d` of the binary shows no vfmadd in block_u16_*).
+#pragma GCC optimize("fp-contract=off")
+
+// Layout constants of the Go state (multitau.go); checked against the Go
+// constants by TestKernelLayout.
+#define XPCS_GL 26
+#define XPCS_OHIST 0
+#define XPCS_OCORR 8
+#define XPCS_OSUM 16
+#define XPCS_OCARRY 17
+#define XPCS_OHEAD 18
+
+// Frames ahead to prefetch in the transpose.
+#define XPCS_PF 8
+
+// One instantiation per instruction set; the target pragma lets one
+// binary carry them all (the AVX2 one too, as GitHub's hosted runners may
+// lack AVX-512), chosen at run time by the CPU check below.
+#pragma GCC push_options
+// tune=znver3: GCC's generic tuning splits unaligned 256-bit loads and
+// stores in two 128-bit halves (and here went through the stack);
+// tuning is no ISA requirement, the code runs on any AVX2 CPU.
+#pragma GCC target("avx2,tune=znver3")
+#define W 4
+#define SUF avx2
+#include "multitau_kernel.h"
+#undef W
+#undef SUF
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,avx512f,avx512vl,avx512bw")
+#define W 8
+#define SUF avx512
+#include "multitau_kernel.h"
+#undef W
+#undef SUF
+#pragma GCC pop_options
+
+// xpcs_cpu_* report the CPU features (libgcc's check includes the OS
+// support of the AVX and AVX-512 register state, XGETBV).
+static int xpcs_cpu_avx2(void) {
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2");
+}
+static int xpcs_cpu_avx512(void) {
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") &&
+	       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+}
+
+static void xpcs_block_u16(int isa, const uint16_t *frames, long npix, long m, const int32_t *idx, long n,
+			   double *state, long nlev, const int64_t *plan, double *buf, double *b, double *fsum,
+			   double *zstate, long pb) {
+	if (isa == 8)
+		block_u16_avx512(frames, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
+	else
+		block_u16_avx2(frames, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
+}
+
+// xpcs_sum_runs_u16 adds, for m frames of npix uint16 pixels, the pixels
+// of the runs [runs[2r], runs[2r+1]) to sum (and to seg when not NULL), in
+// frame order as the Go loop (accumulate) does; GCC vectorises the inner
+// loop (uint16 -> float64 conversion and add).
+__attribute__((target("avx2"))) static void xpcs_sum_runs_u16(const uint16_t *frames, long npix, long m,
+		const int64_t *runs, long nruns, double *sum, double *seg) {
+	for (long t = 0; t < m; t++) {
+		const uint16_t *row = frames + t * npix;
+		for (long r = 0; r < nruns; r++) {
+			long lo = runs[2 * r], hi = runs[2 * r + 1];
+			for (long p = lo; p < hi; p++) sum[p] += (double)row[p];
+			if (seg)
+				for (long p = lo; p < hi; p++) seg[p] += (double)row[p];
+		}
+	}
+}
+
+static void xpcs_groups4(double *state, long ng, long nlev, const int64_t *plan, double *buf, long stride, double *b) {
+	groups4_avx2(state, ng, nlev, plan, buf, stride, b);
+}
+*/
+import "C"
+
+import "unsafe"
+
+var (
+	haveCAVX2   = C.xpcs_cpu_avx2() != 0
+	haveCAVX512 = C.xpcs_cpu_avx512() != 0
+)
+
+// cLayout returns the C copies of the state layout constants.
+func cLayout() [6]int {
+	return [6]int{C.XPCS_GL, C.XPCS_OHIST, C.XPCS_OCORR, C.XPCS_OSUM, C.XPCS_OCARRY, C.XPCS_OHEAD}
+}
+
+// cBlockU16 runs the C kernel of path k (kernAVX2 or kernAVX512) over
+// active pixels idx of the uint16 frames (m frames), state starting at the
+// group of idx[0]. See block_u16 in multitau_kernel.h.
+func cBlockU16(k kernelID, frames []uint16, npix, m int, idx []int32, state []float64, nlev int, plan []int64, buf, b, fsum, zstate []float64, pb int) {
+	isa := C.int(4)
+	if k == kernAVX512 {
+		isa = 8
+	}
+	C.xpcs_block_u16(isa, (*C.uint16_t)(unsafe.Pointer(&frames[0])), C.long(npix), C.long(m),
+		(*C.int32_t)(unsafe.Pointer(&idx[0])), C.long(len(idx)), (*C.double)(unsafe.Pointer(&state[0])),
+		C.long(nlev), (*C.int64_t)(unsafe.Pointer(&plan[0])), (*C.double)(unsafe.Pointer(&buf[0])),
+		(*C.double)(unsafe.Pointer(&b[0])), (*C.double)(unsafe.Pointer(&fsum[0])),
+		(*C.double)(unsafe.Pointer(&zstate[0])), C.long(pb))
+}
+
+// cGroups4 runs the AVX2 C level loop over ng consecutive groups whose
+// 4-interleaved series (stride float64 each) the Go transpose wrote to buf.
+func cGroups4(state []float64, ng, nlev int, plan []int64, buf []float64, stride int, b []float64) {
+	C.xpcs_groups4((*C.double)(unsafe.Pointer(&state[0])), C.long(ng), C.long(nlev),
+		(*C.int64_t)(unsafe.Pointer(&plan[0])), (*C.double)(unsafe.Pointer(&buf[0])), C.long(stride),
+		(*C.double)(unsafe.Pointer(&b[0])))
+}
+
+// cSumRunsU16 is accumulate for uint16 frames in C (xpcs_sum_runs_u16);
+// seg may be nil.
+func cSumRunsU16(frames []uint16, npix int, runs [][2]int, sum, seg []float64) {
+	if len(runs) == 0 || len(frames) == 0 {
+		return
+	}
+	var sp *C.double
+	if seg != nil {
+		sp = (*C.double)(unsafe.Pointer(&seg[0]))
+	}
+	C.xpcs_sum_runs_u16((*C.uint16_t)(unsafe.Pointer(&frames[0])), C.long(npix), C.long(len(frames)/npix),
+		(*C.int64_t)(unsafe.Pointer(&runs[0][0])), C.long(len(runs)), (*C.double)(unsafe.Pointer(&sum[0])), sp)
+}
