@@ -112,3 +112,13 @@ func TestOrderedPairs(t *testing.T) {
 		}
 	}
 }
+
+func TestParamsOf(t *testing.T) {
+	got := paramsOf("memory/workers/frame_sums[size=tiny,workers=2]")
+	if len(got) != 2 || got["workers"] != "2" || got["size"] != "tiny" {
+		t.Errorf("got %v", got)
+	}
+	if paramsOf("memory/sync/mutex") != nil {
+		t.Error("params without brackets")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -254,7 +255,7 @@ func sideResults(ids []string, runs []runData, factor float64, tl *tails, rng *r
 			if len(xs) == 0 {
 				continue
 			}
-			b := analysis.Benchmark{ID: ids[k], Name: ids[k], Unit: "s", Direction: analysis.LowerIsBetter, Samples: scaled(xs, factor)}
+			b := analysis.Benchmark{ID: ids[k], Name: ids[k], Params: paramsOf(ids[k]), Unit: "s", Direction: analysis.LowerIsBetter, Samples: scaled(xs, factor)}
 			var cpu []float64
 			if run.cpu != nil && len(run.cpu[k]) == len(xs) {
 				cpu = scaled(run.cpu[k], factor)
@@ -266,6 +267,24 @@ func sideResults(ids []string, runs []runData, factor float64, tl *tails, rng *r
 			res.Benchmarks = append(res.Benchmarks, b)
 		}
 		out[r] = res
+	}
+	return out
+}
+
+// paramsOf parses the parameters of an id "category/group/name[k=v,...]"
+// (nil without brackets): CompareRuns reads workers/goroutines to know a
+// benchmark is parallel. The recording keeps ids only; markers (the other
+// way a benchmark is declared parallel) are not recorded.
+func paramsOf(id string) map[string]string {
+	i := strings.LastIndexByte(id, '[')
+	if i < 0 || !strings.HasSuffix(id, "]") {
+		return nil
+	}
+	out := map[string]string{}
+	for _, kv := range strings.Split(id[i+1:len(id)-1], ",") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[k] = v
+		}
 	}
 	return out
 }
