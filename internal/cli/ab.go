@@ -88,7 +88,7 @@ func cmdAB(ctx context.Context, stdout, stderr io.Writer, getenv func(string) st
 		return usage(fmt.Sprintf("%v (nothing measured yet; fix --out)", err))
 	}
 	if *seed == 0 {
-		*seed = uint64(time.Now().UnixNano())
+		*seed = uint64(time.Now().UnixNano()) & (1<<53 - 1) // exact in JSON
 	}
 	dd := *dataDir
 	if dd == "" {

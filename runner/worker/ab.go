@@ -96,8 +96,8 @@ func (s *Session) Run(ctx context.Context, base, head *analysis.Results) error {
 		return err
 	}
 	type entry struct {
-		info       Info
-		inB, inH   bool
+		info     Info
+		inB, inH bool
 	}
 	var all []*entry
 	idx := map[string]*entry{}
