@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"time"
 
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
@@ -44,6 +45,12 @@ type Session struct {
 	// Checkpoint, when set, is called after every benchmark with the
 	// results so far.
 	Checkpoint func(base, head *analysis.Results)
+
+	filter string // tests: a regexp on IDs (the CLI passes --filter to the workers instead)
+}
+
+func newRand(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
 // Orders returns the orders of n pairs: ABBA blocks (AB,BA or BA,AB), each
@@ -118,7 +125,20 @@ func (s *Session) Run(ctx context.Context, base, head *analysis.Results) error {
 	if len(all) == 0 {
 		return errors.New("ab: neither side offers a benchmark matching the selection")
 	}
-	rng := rand.New(rand.NewPCG(s.Plan.Seed, s.Plan.Seed^0x9e3779b97f4a7c15))
+	rng := newRand(s.Plan.Seed)
+	var re *regexp.Regexp
+	if s.filter != "" {
+		re = regexp.MustCompile(s.filter)
+	}
+	if re != nil {
+		var kept []*entry
+		for _, e := range all {
+			if re.MatchString(e.info.ID) {
+				kept = append(kept, e)
+			}
+		}
+		all = kept
+	}
 	for i, e := range all {
 		if ctx.Err() != nil {
 			note := fmt.Sprintf("not measured %s: %v", e.info.ID, context.Cause(ctx))
@@ -168,11 +188,12 @@ type side struct {
 func (s *Session) one(ctx context.Context, info Info, inB, inH bool, orders []string) (analysis.Benchmark, analysis.Benchmark, error) {
 	sides := []*side{{c: s.Base, rec: info.Skeleton(), ok: inB}, {c: s.Head, rec: info.Skeleton(), ok: inH}}
 	t := s.Plan.RoundTimeout
+	paired := false // set when both sides reach the timed pairs
 	// finish fills stats and extra; err (a dead worker) passes through.
 	finish := func(err error) (analysis.Benchmark, analysis.Benchmark, error) {
-		n := min(len(sides[0].rec.Samples), len(sides[1].rec.Samples))
-		if !inB || !inH {
-			n = max(len(sides[0].rec.Samples), len(sides[1].rec.Samples))
+		n := max(len(sides[0].rec.Samples), len(sides[1].rec.Samples))
+		if paired {
+			n = min(len(sides[0].rec.Samples), len(sides[1].rec.Samples))
 		}
 		for k, sd := range sides {
 			r := &sd.rec
@@ -195,7 +216,7 @@ func (s *Session) one(ctx context.Context, info Info, inB, inH bool, orders []st
 				for i := range pairs {
 					pairs[i] = i
 				}
-				if inB && inH {
+				if paired {
 					r.Extra[ExtraPairs] = pairs
 					r.Extra[ExtraOrder] = orders[:len(r.Samples)]
 				}
@@ -271,11 +292,12 @@ func (s *Session) one(ctx context.Context, info Info, inB, inH bool, orders []st
 			}
 		}
 	}
+	paired = sides[0].ok && sides[1].ok // else one side alone, unpaired
 	for _, o := range orders {
 		if !sides[0].ok && !sides[1].ok {
 			break
 		}
-		if inB && inH && !(sides[0].ok && sides[1].ok) {
+		if paired && !(sides[0].ok && sides[1].ok) {
 			break // a pair needs both
 		}
 		seq := []*side{sides[0], sides[1]}

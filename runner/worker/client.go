@@ -165,6 +165,9 @@ func (c *Client) Close(grace time.Duration) {
 	c.Kill()
 }
 
+// PID is the worker's process id.
+func (c *Client) PID() int { return c.cmd.Process.Pid }
+
 // Exited reports whether the worker process has ended.
 func (c *Client) Exited() bool {
 	select {

@@ -20,6 +20,8 @@ const maxLine = 1 << 20
 type Server struct {
 	Runner  *runner.Runner
 	Benches []*runner.Benchmark
+	// Version is the protocol version spoken (0: Version; tests set another).
+	Version int
 
 	prepared *runner.Prepared
 	hello    bool
@@ -74,11 +76,15 @@ func (s *Server) handle(ctx context.Context, req Request) (Response, bool) {
 	}
 	switch req.Op {
 	case "hello":
-		if req.Version != Version {
-			return fail("protocol version mismatch: orchestrator speaks %d, this worker speaks %d", req.Version, Version), false
+		v := s.Version
+		if v == 0 {
+			v = Version
+		}
+		if req.Version != v {
+			return fail("protocol version mismatch: orchestrator speaks %d, this worker speaks %d (rebuild both sides from commits of the same protocol)", req.Version, v), false
 		}
 		s.hello = true
-		return Response{OK: true, Version: Version, PID: os.Getpid(), Go: runtime.Version()}, false
+		return Response{OK: true, Version: v, PID: os.Getpid(), Go: runtime.Version()}, false
 	case "list":
 		resp := Response{OK: true, Benchmarks: []Info{}}
 		for _, b := range s.Benches {
