@@ -130,8 +130,11 @@ func (c *Client) dead(err error) error {
 	}
 	c.Kill()
 	extra := ""
-	if c.werr != nil {
+	switch {
+	case c.werr != nil:
 		extra += " (" + c.werr.Error() + ")"
+	case c.cmd.ProcessState != nil:
+		extra += " (the worker exited with status 0 without answering: is it an xpcs-perf with the worker command?)"
 	}
 	if t := c.tail.String(); t != "" {
 		extra += "; its last stderr lines:\n" + t
