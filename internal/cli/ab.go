@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -48,6 +49,7 @@ func cmdAB(ctx context.Context, stdout, stderr io.Writer, getenv func(string) st
 		seed         = fs.Uint64("seed", 0, "seed of the pair orders (0: from the clock; recorded)")
 		roundTimeout = fs.Duration("round-timeout", 2*time.Minute, "a worker that does not answer one request in this time is killed")
 		memIntensive = fs.Bool("memory-intensive", false, "also run benchmarks marked memory_intensive")
+		cpus         = fs.String("cpus", "", "pin both workers to these CPUs (e.g. 1 or 0-1; default: no pinning)")
 		dataDir      = fs.String("data-dir", "", "folder of the synthetic data files both sides read (default: a temporary folder, removed after)")
 	)
 	fs.Var(&cats, "category", "categories to run (comma-separated or repeated; default all)")
@@ -87,6 +89,10 @@ func cmdAB(ctx context.Context, stdout, stderr io.Writer, getenv func(string) st
 	if err := analysis.CheckWritable(*out); err != nil {
 		return usage(fmt.Sprintf("%v (nothing measured yet; fix --out)", err))
 	}
+	pin, err := parseCPUs(*cpus)
+	if err != nil {
+		return usage(fmt.Sprintf("--cpus: %v", err))
+	}
 	if *seed == 0 {
 		*seed = uint64(time.Now().UnixNano()) & (1<<53 - 1) // exact in JSON
 	}
@@ -125,7 +131,7 @@ func cmdAB(ctx context.Context, stdout, stderr io.Writer, getenv func(string) st
 			Config: map[string]any{
 				"mode": "ab", "ab_side": side, "ab_binary": bin, "ab_seed": *seed,
 				"rounds": *rounds, "warmup_rounds": *warmup, "min_time": minTime.String(),
-				"round_timeout": roundTimeout.String(), "categories": []string(cats), "sizes": []string(sizes), "filter": *filter,
+				"round_timeout": roundTimeout.String(), "cpus": *cpus, "categories": []string(cats), "sizes": []string(sizes), "filter": *filter,
 				"ab_order": "ABBA blocks, orientation per block drawn from ab_seed; per benchmark in extra.ab_order",
 			},
 			Benchmarks: []analysis.Benchmark{},
@@ -162,12 +168,12 @@ func cmdAB(ctx context.Context, stdout, stderr io.Writer, getenv func(string) st
 	}()
 
 	fmt.Fprintf(stderr, "ab: base %s, head %s, %d pairs per benchmark, seed %d, data %s\n", *baseBin, *headBin, *rounds, *seed, dd)
-	bc, err := worker.Start("base", *baseBin, wargs, baseEnvList, stderr)
+	bc, err := worker.StartOn(pin, "base", *baseBin, wargs, baseEnvList, stderr)
 	if err != nil {
 		return &exitError{code: 2, msg: "ab: " + err.Error()}
 	}
 	defer bc.Close(5 * time.Second)
-	hc, err := worker.Start("head", *headBin, wargs, headEnvList, stderr)
+	hc, err := worker.StartOn(pin, "head", *headBin, wargs, headEnvList, stderr)
 	if err != nil {
 		return &exitError{code: 2, msg: "ab: " + err.Error()}
 	}
@@ -207,4 +213,29 @@ func sideEnv() []string {
 		out = append(out, kv)
 	}
 	return out
+}
+
+// parseCPUs parses "1", "0-1" or "0,2-3" (empty: none).
+func parseCPUs(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil || a < 0 {
+			return nil, fmt.Errorf("bad CPU %q", part)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return nil, fmt.Errorf("bad CPU range %q", part)
+			}
+		}
+		for c := a; c <= b; c++ {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }

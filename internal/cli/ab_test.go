@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,5 +105,28 @@ func TestABBadInput(t *testing.T) {
 				t.Errorf("baseline.json written: got %v, want %v", got, tt.wantFile)
 			}
 		})
+	}
+}
+
+func TestParseCPUs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{"", "[]", false},
+		{"1", "[1]", false},
+		{"0-1", "[0 1]", false},
+		{"0,2-3", "[0 2 3]", false},
+		{"x", "", true},
+		{"3-1", "", true},
+		{"-1", "", true},
+	}
+	for _, tt := range tests {
+		got, err := parseCPUs(tt.in)
+		if (err != nil) != tt.wantErr || (err == nil && fmt.Sprint(got) != tt.want && !(tt.want == "[]" && len(got) == 0)) {
+			t.Errorf("parseCPUs(%q): got %v, %v; want %s, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
 	}
 }

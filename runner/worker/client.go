@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Client drives one worker process. Its methods are not safe for
@@ -41,6 +44,31 @@ type lineOrErr struct {
 // each line prefixed with "[side] ", and its last lines are kept for error
 // messages.
 func Start(side, bin string, args, env []string, logw io.Writer) (*Client, error) {
+	return StartOn(nil, side, bin, args, env, logw)
+}
+
+// StartOn is Start with the worker's threads restricted to cpus (none: no
+// restriction). Giving base and head the same CPUs makes them share one
+// core's neighbours round by round instead of each sitting, for seconds, on
+// a core with different ones.
+func StartOn(cpus []int, side, bin string, args, env []string, logw io.Writer) (*Client, error) {
+	if len(cpus) > 0 {
+		// The child inherits the affinity of the thread that forks it: pin
+		// this goroutine's thread for the fork, then restore it.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		var old, set unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &old); err != nil {
+			return nil, fmt.Errorf("%s worker: cpu affinity: %w", side, err)
+		}
+		for _, c := range cpus {
+			set.Set(c)
+		}
+		if err := unix.SchedSetaffinity(0, &set); err != nil {
+			return nil, fmt.Errorf("%s worker: pin to cpus %v: %w", side, cpus, err)
+		}
+		defer unix.SchedSetaffinity(0, &old)
+	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

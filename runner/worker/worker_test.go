@@ -265,3 +265,32 @@ func TestOrdersBalanced(t *testing.T) {
 		}
 	}
 }
+
+func TestStartOnPins(t *testing.T) {
+	t.Parallel()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := StartOn([]int{0}, "base", exe, nil, append(os.Environ(), workerEnv+"=base"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(time.Second)
+	if _, err := c.Call(context.Background(), Request{Op: "hello", Version: Version}, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.ReadFile("/proc/" + strconv.Itoa(c.PID()) + "/status")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	var got string
+	for _, l := range strings.Split(string(st), "\n") {
+		if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
+			got = strings.TrimSpace(v)
+		}
+	}
+	if got != "0" {
+		t.Errorf("worker Cpus_allowed_list: got %q, want %q", got, "0")
+	}
+}
