@@ -91,3 +91,9 @@ func chooseClock(bs, cs []*Benchmark, cfg Config) (clock, why string) {
 	}
 	return ClockCPU, fmt.Sprintf("judged on process CPU time: single-threaded (median CPU/wall per round at most %.2f on every run), and CPU time drifts less between runs on shared runners than wall time (shown)", worst)
 }
+
+// ExtraABPairs is the Extra key of an interleaved A/B result (xpcs-perf ab):
+// the pair index of every sample. When the baseline and the current run of a
+// benchmark carry the same pairs, CompareRuns uses a paired test (see
+// MethodWilcoxonSignedRank).
+const ExtraABPairs = "ab_pairs"

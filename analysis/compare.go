@@ -432,6 +432,7 @@ type rowJob struct {
 	errReason string
 	absolute  bool      // peak-rss: absolute threshold in bytes
 	drift     driftBand // run-to-run drift allowed (primary rows, one run per side)
+	paired    bool      // side by side (A/B): sample i of each side is pair i
 }
 
 func pairJobs(bs, cs []*Benchmark, cfg Config, scale float64, d Drift) []*rowJob {
@@ -470,7 +471,11 @@ func pairJobs(bs, cs []*Benchmark, cfg Config, scale float64, d Drift) []*rowJob
 			j.cStats = &s
 		}
 	}
-	if len(bs) == 1 && len(cs) == 1 {
+	// Measured side by side (xpcs-perf ab): a paired test, and no drift
+	// allowance, since base and head shared the machine round by round.
+	paired := len(bs) == 1 && len(cs) == 1 && samePairs(b, c)
+	j.paired = paired
+	if len(bs) == 1 && len(cs) == 1 && !paired {
 		j.drift = newDriftBand(d, cfg)
 	}
 	j.errReason = pairErrors(bs, cs)
@@ -479,7 +484,7 @@ func pairJobs(bs, cs []*Benchmark, cfg Config, scale float64, d Drift) []*rowJob
 		// The wall time, shown beside the CPU time that is judged.
 		r := baseRow(c, MetricWall)
 		r.Role = RoleDerived
-		wj := &rowJob{tmpl: r, bBench: b, cBench: c}
+		wj := &rowJob{tmpl: r, bBench: b, cBench: c, paired: paired}
 		for _, x := range bs {
 			wj.base = append(wj.base, x.Samples)
 		}
@@ -497,7 +502,7 @@ func pairJobs(bs, cs []*Benchmark, cfg Config, scale float64, d Drift) []*rowJob
 		bm, ok := b.Metrics[k]
 		r := baseRow(c, k)
 		r.Unit, r.Direction, r.Role = cm.Unit, normDir(cm.Direction), MetricRole(k)
-		mj := &rowJob{tmpl: r, bBench: b, cBench: c}
+		mj := &rowJob{tmpl: r, bBench: b, cBench: c, paired: paired}
 		for _, x := range bs {
 			mj.base = append(mj.base, x.Metrics[k].Samples)
 		}
@@ -739,9 +744,12 @@ func (j *rowJob) compute(cfg Config, sc *shiftScratch) Row {
 	}
 	setRatio(&r, r.Baseline.Median, r.Current.Median)
 	logScale := r.Baseline.Min > 0 && r.Current.Min > 0
-	if len(j.base) > 1 || len(j.cur) > 1 {
+	switch {
+	case j.paired && len(b) == len(c):
+		computePaired(&r, b, c, logScale)
+	case len(j.base) > 1 || len(j.cur) > 1:
 		j.computeRuns(&r, logScale, sc)
-	} else {
+	default:
 		j.computeSingle(&r, b, c, logScale, sc)
 	}
 	r.WelchT, r.WelchP = welch(r.Baseline.Mean, r.Baseline.Stddev, r.Baseline.N, r.Current.Mean, r.Current.Stddev, r.Current.N)
@@ -774,6 +782,35 @@ func (j *rowJob) computeSingle(r *Row, b, c []float64, logScale bool, sc *shiftS
 		sh = sc.shiftOf(bSorted, cSorted, Level)
 	}
 	setShift(r, sh, logScale)
+}
+
+// computePaired: base and head measured side by side, sample i of each in
+// pair i. The Wilcoxon signed-rank test on the per-pair differences of the
+// logs (log ratios; raw differences when a value is not positive), their
+// Hodges-Lehmann estimate (median of the Walsh averages) with its
+// distribution-free interval.
+func computePaired(r *Row, b, c []float64, logScale bool) {
+	d := make([]float64, len(b))
+	for i := range d {
+		if logScale {
+			d[i] = math.Log(c[i]) - math.Log(b[i])
+		} else {
+			d[i] = c[i] - b[i]
+		}
+	}
+	sr := WilcoxonSignedRank(d)
+	r.Method = MethodWilcoxonSignedRank
+	variant := "exact"
+	if !sr.Exact {
+		r.Method, variant = MethodWilcoxonSignedRankNormal, "normal approximation"
+	}
+	r.P = finite(sr.P, 1)
+	setShift(r, WalshShift(d, Level), logScale)
+	what := "log ratios"
+	if !logScale {
+		what = "differences"
+	}
+	r.Reason = joinReason(fmt.Sprintf("side by side (A/B): %d pairs, %s %s on per-pair %s, Hodges-Lehmann estimate; no drift allowance", len(d), r.Method, variant, what), r.Reason)
 }
 
 // computeRuns: several runs on a side; runs are the units.
@@ -1053,7 +1090,8 @@ func cohenD(m1, s1 float64, n1 int, m2, s2 float64, n2 int) float64 {
 // tested reports whether a row reached a test (and so enters BH).
 func tested(r *Row) bool {
 	switch r.Method {
-	case MethodMannWhitneyExact, MethodMannWhitneyNormal, MethodSummaryOnly, MethodRunsPaired, MethodRunsWelch:
+	case MethodMannWhitneyExact, MethodMannWhitneyNormal, MethodSummaryOnly, MethodRunsPaired, MethodRunsWelch,
+		MethodWilcoxonSignedRank, MethodWilcoxonSignedRankNormal:
 		return r.Verdict != Errored
 	}
 	return false

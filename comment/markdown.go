@@ -768,7 +768,7 @@ func (m *mdRenderer) methodText(esc func(string) string) string {
 		// Name the test that was used: rows without raw samples (pytest
 		// summaries) get Welch's t-test, several runs per side a t-test
 		// over runs.
-		ranks, welch, runs := 0, 0, 0
+		ranks, welch, runs, paired := 0, 0, 0, 0
 		for i := range m.c.Rows {
 			switch m.c.Rows[i].Method {
 			case analysis.MethodSummaryOnly:
@@ -777,17 +777,25 @@ func (m *mdRenderer) methodText(esc func(string) string) string {
 				ranks++
 			case analysis.MethodRunsPaired, analysis.MethodRunsWelch:
 				runs++
+			case analysis.MethodWilcoxonSignedRank, analysis.MethodWilcoxonSignedRankNormal:
+				paired++
 			}
 		}
 		test, ci := "a two-sided Mann-Whitney U test", "Hodges-Lehmann shift of the log times with its distribution-free 95% CI (ratio of medians shown too)"
 		switch {
+		case paired > 0 && runs == 0 && ranks == 0 && welch == 0:
+			test = "a Wilcoxon signed-rank test on the per-pair log ratios (base and head measured side by side, rounds interleaved)"
+			ci = "Hodges-Lehmann estimate of the per-pair log ratios (median of the Walsh averages) with its distribution-free 95% CI"
 		case runs > 0 && ranks == 0 && welch == 0:
 			test, ci = "a t-test over runs (several runs per side: runs are the units)", "mean per-run log shift with its 95% t interval"
 		case welch > 0 && ranks == 0 && runs == 0:
 			test = "a two-sided Welch's t-test on mean, stddev and n (the raw samples were not saved)"
 			ci = "ratio of the means with Welch's 95% interval"
-		case welch > 0 || runs > 0:
+		case welch > 0 || runs > 0 || paired > 0:
 			var also []string
+			if paired > 0 {
+				also = append(also, fmt.Sprintf("a Wilcoxon signed-rank test on per-pair log ratios for %s measured side by side", plural(paired, "benchmark")))
+			}
 			if welch > 0 {
 				also = append(also, fmt.Sprintf("Welch's t-test on mean, stddev and n for %s without raw samples", plural(welch, "benchmark")))
 			}

@@ -14,6 +14,8 @@ var commands = []command{
 	{name: "correlate", summary: "multi-tau g2 (and two-time C2) of a raw stack into an APS 8-ID-I result file", run: cmdCorrelate},
 	{name: "fit", summary: "fit g2 models to the multi-tau g2 of a result file, print and store the table", run: cmdFit},
 	{name: "run", summary: "run benchmarks of one or more categories and write results.json", run: cmdRun},
+	{name: "ab", summary: "measure base and head binaries side by side, rounds interleaved, into baseline.json and results.json", run: cmdAB},
+	{name: "worker", summary: "serve the A/B protocol on stdin/stdout (started by ab)", run: cmdWorker},
 	{name: "list", summary: "list the registered benchmarks with their params", run: cmdList},
 	{name: "compare", summary: "compare a current run with a baseline and apply the CI gate", run: cmdCompare},
 	{name: "trend", summary: "trends, anomalies and change points over a history file (or append a run to it)", run: cmdTrend},

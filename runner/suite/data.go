@@ -28,7 +28,23 @@ var (
 	synthMemo = map[string]*synthData{}
 	fileMemo  = map[string]string{}
 	dataDir   string
+	// sharedDir is a caller's data folder (SetDataDir): files found there
+	// are reused, files written there are kept.
+	sharedDir string
 )
+
+// SetDataDir makes the benchmarks read and write their synthetic HDF5 files
+// in dir instead of a private temporary folder: a file already there (same
+// size and compression) is reused, a new one is written atomically (temp
+// file, rename) and kept; [CleanupData] leaves dir in place. The A/B
+// orchestrator gives both of its workers the same dir so that base and head
+// read the same files.
+func SetDataDir(dir string) {
+	dataMu.Lock()
+	defer dataMu.Unlock()
+	sharedDir = dir
+	fileMemo = map[string]string{}
+}
 
 // shapeOf converts a Size to an xpcs.Shape.
 func shapeOf(s runner.Size) xpcs.Shape {
@@ -83,14 +99,36 @@ func stackFile(s runner.Size, c h5.Compression) (string, error) {
 	if p, ok := fileMemo[key]; ok {
 		return p, nil
 	}
-	if dataDir == "" {
-		if dataDir, err = os.MkdirTemp("", "xpcs-perf-data-"); err != nil {
-			return "", fmt.Errorf("data folder: %w", err)
+	dir := sharedDir
+	if dir == "" {
+		if dataDir == "" {
+			if dataDir, err = os.MkdirTemp("", "xpcs-perf-data-"); err != nil {
+				return "", fmt.Errorf("data folder: %w", err)
+			}
+		}
+		dir = dataDir
+	}
+	name := fmt.Sprintf("stack-%s-%s.h5", s.Name, c)
+	p := filepath.Join(dir, name)
+	if sharedDir != "" {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			fileMemo[key] = p
+			return p, nil
 		}
 	}
-	p := filepath.Join(dataDir, fmt.Sprintf("stack-%s-%s.h5", s.Name, c))
-	if err := h5.WriteStack(p, st.Data, s.Frames, s.Rows, s.Cols, h5.StackOptions{Compression: c, FramesPerChunk: 1}); err != nil {
+	tmp := p
+	if sharedDir != "" {
+		tmp = filepath.Join(dir, fmt.Sprintf(".%s.%d.tmp", name, os.Getpid()))
+	}
+	if err := h5.WriteStack(tmp, st.Data, s.Frames, s.Rows, s.Cols, h5.StackOptions{Compression: c, FramesPerChunk: 1}); err != nil {
+		os.Remove(tmp)
 		return "", fmt.Errorf("write %s: %w", p, err)
+	}
+	if tmp != p {
+		if err := os.Rename(tmp, p); err != nil {
+			os.Remove(tmp)
+			return "", fmt.Errorf("data file: %w", err)
+		}
 	}
 	fileMemo[key] = p
 	return p, nil
