@@ -69,7 +69,8 @@ func slowdownFactor(rules []Slowdown, id string) float64 {
 // then hardly slow down). A busy wait, not time.Sleep, because sleep
 // granularity (~50 µs+) would distort microsecond operations and because a
 // slower kernel also burns CPU. Operations under minCPUSpin are slowed on
-// the wall clock only: reading the CPU clock (~0.3 µs) would dominate them.
+// the wall clock only: reading the process CPU clock (a system call that
+// sums every thread: microseconds in a busy process) would distort them.
 func slowed(fn func() error, factor float64) func() error {
 	if factor <= 1 {
 		return fn
@@ -101,4 +102,4 @@ func slowed(fn func() error, factor float64) func() error {
 
 // minCPUSpin is the shortest operation whose injected slowdown also
 // follows the CPU clock (see slowed).
-const minCPUSpin = 10 * time.Microsecond
+const minCPUSpin = 200 * time.Microsecond
