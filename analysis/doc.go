@@ -1,7 +1,8 @@
 // Package analysis holds the result model of xpcs-perf (results.json and the
 // comparison report) and the pure functions that decide regressions: ratio of
 // medians, the two-sided Mann-Whitney U test with Benjamini-Hochberg control
-// across the suite, bootstrap confidence intervals, severities and the CI gate.
+// across the suite, Hodges-Lehmann changes with distribution-free confidence
+// intervals, the run-to-run drift allowance, severities and the CI gate.
 //
 // The package knows nothing of GitHub, the network or files it did not open:
 // every function takes values and returns values. Ingest adapters live in

@@ -538,7 +538,7 @@ func TestActionScenarios(t *testing.T) {
 			if cat == "scalability" {
 				slow = "scalability/g/b"
 			}
-			writeWS(t, r, "xpcs-perf-artifacts/xpcs-perf-"+cat+"/results.json", actiontest.ResultsJSON(t, synthResults(ids, slow, 3)))
+			writeWS(t, r, "xpcs-perf-artifacts/xpcs-perf-"+cat+"/results.json", actiontest.ResultsJSON(t, synthResults(ids, slow, 5)))
 			writeWS(t, r, "xpcs-perf-artifacts/xpcs-perf-"+cat+"/baseline.json", actiontest.ResultsJSON(t, synthResults(ids, "", 1)))
 		}
 		writeWS(t, r, "xpcs-perf-artifacts/xpcs-perf-history-memory/history.jsonl", []byte("{}\n"))
