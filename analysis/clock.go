@@ -60,8 +60,8 @@ const MaxSingleThreadCPU = 1.15
 // benchmarks (OpenBLAS, worker pools) CPU time drifts more
 // (docs/STATISTICS.md).
 func chooseClock(bs, cs []*Benchmark, cfg Config) (clock, why string) {
-	if cfg.Clock == ClockWall {
-		return ClockWall, ""
+	if cfg.Clock == ClockWall || anyCountsInstructions(bs, cs) {
+		return ClockWall, "" // instruction counts are the primary samples, not a clock
 	}
 	worst := 0.0
 	for _, b := range append(slices.Clone(bs), cs...) {
