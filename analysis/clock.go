@@ -28,12 +28,17 @@ const (
 const MarkerParallel = "parallel"
 
 // declaredParallel reports whether b says it runs on several threads.
-func declaredParallel(b *Benchmark) bool {
-	if slices.Contains(b.Markers, MarkerParallel) {
+func declaredParallel(b *Benchmark) bool { return DeclaresParallel(b.Markers, b.Params) }
+
+// DeclaresParallel reports whether a benchmark with these markers and
+// params says it runs on several threads: MarkerParallel, or a "workers",
+// "goroutines", "threads" or "procs" param above 1.
+func DeclaresParallel(markers []string, params map[string]string) bool {
+	if slices.Contains(markers, MarkerParallel) {
 		return true
 	}
 	for _, k := range []string{"workers", "goroutines", "threads", "procs"} {
-		if n, err := strconv.Atoi(b.Params[k]); err == nil && n > 1 {
+		if n, err := strconv.Atoi(params[k]); err == nil && n > 1 {
 			return true
 		}
 	}

@@ -1,0 +1,296 @@
+package runner
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/xpcs-perf/xpcs-perf-action/analysis"
+)
+
+// Metrics of a run (Config.Metric).
+const (
+	// MetricModeTime measures wall and CPU time (the default).
+	MetricModeTime = "time"
+	// MetricModeInstructions counts instructions under Valgrind's callgrind:
+	// see [CallgrindCommand] and docs/perf/instructions.md.
+	MetricModeInstructions = "instructions"
+)
+
+// CallgrindOutEnv names the environment variable through which the parent
+// tells the runner re-executed under callgrind where callgrind writes its
+// dumps (the --callgrind-out-file prefix; dump n is PREFIX.n).
+const CallgrindOutEnv = "XPCS_PERF_CALLGRIND_OUT"
+
+// ValgrindPackage is the Debian (and Ubuntu) package that provides valgrind.
+const ValgrindPackage = "valgrind"
+
+// ErrNoValgrind is returned when the valgrind executable is not found.
+var ErrNoValgrind = errors.New("valgrind not found in PATH: --metric instructions needs it (Debian/Ubuntu: apt-get install " + ValgrindPackage + ")")
+
+// CallgrindArgs are the valgrind options of an instruction-counting run:
+// callgrind with instrumentation off at start (the code runs uninstrumented,
+// several times faster, until the first counted round turns it on) and
+// collection on (every thread's instrumented code is counted); no
+// per-instruction or per-line detail in the dumps, which the runner reads
+// back for their totals only.
+func CallgrindArgs(outPrefix string) []string {
+	return []string{
+		"--tool=callgrind", "-q",
+		"--instr-atstart=no", "--collect-atstart=yes",
+		"--dump-instr=no", "--dump-line=no", "--compress-strings=no",
+		"--callgrind-out-file=" + outPrefix,
+	}
+}
+
+// CallgrindCommand returns the command that re-executes exe with args
+// under callgrind, writing its dumps into dir. The environment adds
+// GODEBUG=asyncpreemptoff=1 (Valgrind cannot deliver the Go runtime's
+// preemption signals reliably) and CallgrindOutEnv. It returns
+// ErrNoValgrind, wrapped, when valgrind is missing and an error when this
+// binary was built without cgo.
+func CallgrindCommand(ctx context.Context, exe string, args []string, dir string, env []string) (*exec.Cmd, error) {
+	if !callgrindBuilt {
+		return nil, errors.New("--metric instructions: this xpcs-perf was built without cgo, so it cannot issue callgrind client requests")
+	}
+	vg, err := exec.LookPath("valgrind")
+	if err != nil {
+		return nil, fmt.Errorf("%w (%w)", ErrNoValgrind, err)
+	}
+	prefix := filepath.Join(dir, "callgrind.out")
+	cmd := exec.CommandContext(ctx, vg, append(append(CallgrindArgs(prefix), exe), args...)...)
+	cmd.Env = append(withGodebug(env, "asyncpreemptoff=1"), CallgrindOutEnv+"="+prefix)
+	return cmd, nil
+}
+
+// withGodebug returns env with setting added to GODEBUG.
+func withGodebug(env []string, setting string) []string {
+	out := make([]string, 0, len(env)+1)
+	found := false
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok {
+			found = true
+			if v != "" {
+				kv += ","
+			}
+			kv += setting
+		}
+		out = append(out, kv)
+	}
+	if !found {
+		out = append(out, "GODEBUG="+setting)
+	}
+	return out
+}
+
+// UnderCallgrind reports whether this process is the runner re-executed
+// by CallgrindCommand: it runs under Valgrind and knows where the dumps go.
+func UnderCallgrind(getenv func(string) string) bool {
+	return getenv(CallgrindOutEnv) != "" && runningOnValgrind()
+}
+
+// callgrind reads per-round instruction counts back from callgrind: each
+// dump client request writes PREFIX.n (n = 1, 2, ... in the order of the
+// dumps of the process), whose "totals:" line is the count since the
+// previous zero or dump, summed over every thread.
+type callgrind struct {
+	prefix string
+	dumps  int
+	// spinPer is the instruction count of one spin iteration (0 until
+	// measured): the unit of injected extra work.
+	spinPer float64
+}
+
+// newCallgrind returns the reader for the dumps under prefix. It fails
+// when the process does not run under callgrind.
+func newCallgrind(prefix string) (*callgrind, error) {
+	switch {
+	case !callgrindBuilt:
+		return nil, errors.New("metric instructions: this binary was built without cgo, so it cannot issue valgrind client requests")
+	case prefix == "" || !runningOnValgrind():
+		return nil, errors.New("metric instructions: the runner is not running under valgrind --tool=callgrind (xpcs-perf run --metric instructions re-executes itself under it)")
+	}
+	return &callgrind{prefix: prefix}, nil
+}
+
+// dump issues a dump request and returns the instructions counted since
+// the last zero or dump.
+func (c *callgrind) dump(name cgName, label string) (uint64, error) {
+	cgDump(name)
+	c.dumps++
+	path := c.prefix + "." + strconv.Itoa(c.dumps)
+	n, err := readCallgrindTotal(path, label)
+	os.Remove(path)
+	return n, err
+}
+
+// readCallgrindTotal reads the first event count (Ir) of a callgrind dump's
+// "totals:" line (or "summary:" when it has none), checking that the dump
+// is the one requested as label.
+func readCallgrindTotal(path, label string) (uint64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("callgrind dump: %w", err)
+	}
+	defer f.Close()
+	var total, summary string
+	trigger := false
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "desc: Trigger:"):
+			trigger = strings.HasSuffix(line, "Client Request: "+label)
+		case strings.HasPrefix(line, "summary:"):
+			summary = strings.TrimSpace(strings.TrimPrefix(line, "summary:"))
+		case strings.HasPrefix(line, "totals:"):
+			total = strings.TrimSpace(strings.TrimPrefix(line, "totals:"))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("callgrind dump %s: %w", path, err)
+	}
+	if !trigger {
+		return 0, fmt.Errorf("callgrind dump %s: not the dump %q (another client request dumped?)", path, label)
+	}
+	if total == "" {
+		total = summary
+	}
+	fields := strings.Fields(total)
+	if len(fields) == 0 {
+		return 0, fmt.Errorf("callgrind dump %s: no totals line", path)
+	}
+	n, err := strconv.ParseUint(fields[0], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("callgrind dump %s: totals: %w", path, err)
+	}
+	return n, nil
+}
+
+// roundCount is the hook around the timed operations of each round when
+// counting instructions: begin zeroes callgrind's counters, end dumps and
+// reads them. With an injected slowdown (factor > 1), end then runs and
+// counts (factor-1) times the round's count of extra instructions (spin),
+// so the recorded count grows by the factor: deterministic extra work, not
+// a wait on the clock.
+type roundCount struct {
+	cg      *callgrind
+	factor  float64
+	started bool
+	name    cgName
+	label   string
+	samples []float64
+	extra   uint64 // injected instructions in all rounds
+}
+
+// countRounds returns the round hook of a benchmark (nil when the run
+// measures time).
+func (r *Runner) countRounds(factor float64) *roundCount {
+	if r.callgrind == nil {
+		return nil
+	}
+	return &roundCount{cg: r.callgrind, factor: factor}
+}
+
+// begin starts counting a round (instrumentation is turned on at the
+// first round of a benchmark and off in record).
+func (h *roundCount) begin() {
+	if h == nil {
+		return
+	}
+	if !h.started {
+		cgStart()
+		h.started = true
+	}
+	h.label = "xpcs-perf-round-" + strconv.Itoa(h.cg.dumps+1)
+	h.name = newCgName(h.label)
+	cgZero()
+}
+
+// end stops counting a round of iters operations and records its count
+// per operation.
+func (h *roundCount) end(iters int) error {
+	if h == nil {
+		return nil
+	}
+	n, err := h.cg.dump(h.name, h.label)
+	h.name.free()
+	if err != nil {
+		return fmt.Errorf("instruction count: %w", err)
+	}
+	if h.factor > 1 {
+		extra, err := h.inject(float64(n) * (h.factor - 1))
+		if err != nil {
+			return fmt.Errorf("injected slowdown: %w", err)
+		}
+		n += extra
+		h.extra += extra
+	}
+	h.samples = append(h.samples, float64(n)/float64(max(iters, 1)))
+	return nil
+}
+
+// inject runs about want instructions of extra work and returns the count.
+func (h *roundCount) inject(want float64) (uint64, error) {
+	cg := h.cg
+	if cg.spinPer == 0 { // measure one spin iteration once per process
+		const probe = 1 << 16
+		label := "xpcs-perf-spin-probe-" + strconv.Itoa(cg.dumps+1)
+		name := newCgName(label)
+		cgZero()
+		spin(probe)
+		n, err := cg.dump(name, label)
+		name.free()
+		if err != nil {
+			return 0, err
+		}
+		cg.spinPer = max(float64(n)/probe, 1)
+	}
+	label := "xpcs-perf-spin-" + strconv.Itoa(cg.dumps+1)
+	name := newCgName(label)
+	defer name.free()
+	cgZero()
+	spin(uint64(want / cg.spinPer))
+	return cg.dump(name, label)
+}
+
+// record turns the benchmark's results into counts: the primary samples
+// become instructions per operation (unit analysis.UnitInstructions, also
+// under metric analysis.MetricInstructions) and the wall time under
+// Valgrind only a shown metric; CPU time and throughput, meaningless under
+// Valgrind, are dropped.
+func (h *roundCount) record(out *analysis.Benchmark) {
+	if h == nil {
+		return
+	}
+	if h.started {
+		cgStop()
+	}
+	m := out.Metrics
+	if len(out.Samples) > 0 {
+		m[analysis.MetricValgrindWall] = analysis.Metric{Unit: "s", Direction: analysis.LowerIsBetter, Samples: out.Samples}
+	}
+	delete(m, CPUMetric)
+	delete(m, "MB/s")
+	// A round whose operation failed has a count but no time sample: keep
+	// as many counts as time samples.
+	counts := h.samples[:min(len(h.samples), len(out.Samples))]
+	out.Unit = analysis.UnitInstructions
+	out.Samples = counts
+	out.Rounds = len(counts)
+	st := analysis.Describe(counts, out.Unit)
+	out.Stats = &st
+	m[analysis.MetricInstructions] = analysis.Metric{Unit: analysis.UnitInstructions, Direction: analysis.LowerIsBetter, Samples: counts}
+	out.Extra["instructions_source"] = "callgrind"
+	out.Extra["instructions_scope"] = "every thread of the process while the round's operations ran (callgrind serialises threads)"
+	if h.extra > 0 {
+		out.Extra["injected_instructions"] = h.extra
+	}
+}
