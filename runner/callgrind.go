@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -44,7 +46,7 @@ func CallgrindArgs(outPrefix string) []string {
 	return []string{
 		"--tool=callgrind", "-q",
 		"--instr-atstart=no", "--collect-atstart=yes",
-		"--dump-instr=no", "--dump-line=no", "--compress-strings=no",
+		"--dump-instr=no", "--compress-strings=no",
 		"--callgrind-out-file=" + outPrefix,
 	}
 }
@@ -52,7 +54,12 @@ func CallgrindArgs(outPrefix string) []string {
 // CallgrindCommand returns the command that re-executes exe with args
 // under callgrind, writing its dumps into dir. The environment adds
 // GODEBUG=asyncpreemptoff=1 (Valgrind cannot deliver the Go runtime's
-// preemption signals reliably) and CallgrindOutEnv. It returns
+// preemption signals reliably), GOMAXPROCS=1 and CallgrindOutEnv. One P:
+// Valgrind runs one thread at a time anyway, and with more Ps the runtime
+// wakes idle threads to spin for work whenever a goroutine becomes ready,
+// a clock-dependent amount of counted instructions (measured: 1-2% between
+// runs of gonum's optimisers, which hand work between goroutines, against
+// 0.1-0.2% with one P). It returns
 // ErrNoValgrind, wrapped, when valgrind is missing and an error when this
 // binary was built without cgo.
 func CallgrindCommand(ctx context.Context, exe string, args []string, dir string, env []string) (*exec.Cmd, error) {
@@ -65,7 +72,7 @@ func CallgrindCommand(ctx context.Context, exe string, args []string, dir string
 	}
 	prefix := filepath.Join(dir, "callgrind.out")
 	cmd := exec.CommandContext(ctx, vg, append(append(CallgrindArgs(prefix), exe), args...)...)
-	cmd.Env = append(withGodebug(env, "asyncpreemptoff=1"), CallgrindOutEnv+"="+prefix)
+	cmd.Env = append(withGodebug(env, "asyncpreemptoff=1"), "GOMAXPROCS=1", CallgrindOutEnv+"="+prefix)
 	return cmd, nil
 }
 
@@ -199,12 +206,50 @@ func (r *Runner) countRounds(factor float64) *roundCount {
 	return &roundCount{cg: r.callgrind, factor: factor}
 }
 
+// RoundInstructions is the instructions a counted round aims at: the
+// iterations per round are RoundInstructions over the count of one call,
+// rounded to two significant digits, so that the same code gets the same
+// iterations in every run (iterations from the clock would vary, and with
+// them where the garbage collections fall). 20 M instructions take about
+// 0.5-1 s under callgrind.
+const RoundInstructions = 20e6
+
+// calibrate counts one call of fn and returns the iterations per round.
+func (h *roundCount) calibrate(fn func() error) (int, error) {
+	h.begin()
+	err := fn()
+	n, derr := h.cg.dump(h.name, h.label)
+	h.name.free()
+	if err != nil {
+		return 0, fmt.Errorf("calibration: %w", err)
+	}
+	if derr != nil {
+		return 0, fmt.Errorf("calibration: instruction count: %w", derr)
+	}
+	return itersFor(RoundInstructions, float64(n)), nil
+}
+
+// itersFor returns target/perCall rounded to two significant digits (at
+// least 1).
+func itersFor(target, perCall float64) int {
+	x := target / max(perCall, 1)
+	if x < 1 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x))-1)
+	return max(1, int(math.Round(math.Round(x/p)*p)))
+}
+
 // begin starts counting a round (instrumentation is turned on at the
-// first round of a benchmark and off in record).
+// first round of a benchmark and off in record). A garbage collection first,
+// uncounted, gives every round the same heap to start from, so that the
+// collections inside the rounds (counted: their work is the operation's
+// cost) start at the same points.
 func (h *roundCount) begin() {
 	if h == nil {
 		return
 	}
+	runtime.GC()
 	if !h.started {
 		cgStart()
 		h.started = true

@@ -265,3 +265,24 @@ func TestCallgrindCounts(t *testing.T) {
 		t.Errorf("comparison: %+v, want one regression", cmp.Summary)
 	}
 }
+
+func TestItersFor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		target, perCall float64
+		want            int
+	}{
+		{20e6, 4750, 4200},
+		{20e6, 4761, 4200},
+		{20e6, 83194, 240},
+		{20e6, 4.2e6, 5},
+		{20e6, 3e7, 1},
+		{20e6, 0, 20000000},
+		{100, 7, 14},
+	}
+	for _, tt := range tests {
+		if got := itersFor(tt.target, tt.perCall); got != tt.want {
+			t.Errorf("itersFor(%g, %g) = %d, want %d", tt.target, tt.perCall, got, tt.want)
+		}
+	}
+}

@@ -453,6 +453,12 @@ func (t *trial) plan() error {
 			est += be
 		}
 		t.logf("calibrated %d iterations per round (%v per round, min %v)", t.iters, est, t.minTime)
+		if t.count != nil { // counting instructions: iterations from a count, not the clock
+			if t.iters, err = t.count.calibrate(t.fn); err != nil {
+				return err
+			}
+			t.logf("counting instructions: %d iterations per round", t.iters)
+		}
 	}
 	warmStart := time.Now()
 	for w := range t.warmup {
