@@ -260,6 +260,19 @@ func TestReadInputs(t *testing.T) {
 			}
 			return ""
 		}},
+		{"metric default", nil, "", func(in *Inputs) string {
+			if in.Metric != "time" {
+				return "metric " + in.Metric
+			}
+			return ""
+		}},
+		{"metric instructions", map[string]string{"INPUT_METRIC": "Instructions"}, "", func(in *Inputs) string {
+			if in.Metric != "instructions" {
+				return "metric " + in.Metric
+			}
+			return ""
+		}},
+		{"bad-metric", map[string]string{"INPUT_METRIC": "cycles"}, "metric", nil},
 		{"bad-mode", map[string]string{"INPUT_MODE": "fast"}, "mode", nil},
 		{"bad-comment", map[string]string{"INPUT_COMMENT": "loud"}, "comment", nil},
 		{"bad-gate", map[string]string{"INPUT_FAIL-ON": "critical >> 0"}, "fail-on", nil},
