@@ -59,7 +59,9 @@ func CallgrindArgs(outPrefix string) []string {
 // wakes idle threads to spin for work whenever a goroutine becomes ready,
 // a clock-dependent amount of counted instructions (measured: 1-2% between
 // runs of gonum's optimisers, which hand work between goroutines, against
-// 0.1-0.2% with one P). It returns
+// 0.1-0.2% with one P). One OpenBLAS (and OpenMP) thread for the same
+// reason: its idle workers spin, and under Valgrind a 500-frame SYRK with
+// spinning workers did not finish in 30 s. It returns
 // ErrNoValgrind, wrapped, when valgrind is missing and an error when this
 // binary was built without cgo.
 func CallgrindCommand(ctx context.Context, exe string, args []string, dir string, env []string) (*exec.Cmd, error) {
@@ -72,7 +74,8 @@ func CallgrindCommand(ctx context.Context, exe string, args []string, dir string
 	}
 	prefix := filepath.Join(dir, "callgrind.out")
 	cmd := exec.CommandContext(ctx, vg, append(append(CallgrindArgs(prefix), exe), args...)...)
-	cmd.Env = append(withGodebug(env, "asyncpreemptoff=1"), "GOMAXPROCS=1", CallgrindOutEnv+"="+prefix)
+	cmd.Env = append(withGodebug(env, "asyncpreemptoff=1"), "GOMAXPROCS=1", "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1",
+		CallgrindOutEnv+"="+prefix)
 	return cmd, nil
 }
 
