@@ -63,7 +63,7 @@ RUN apt-get update -qq \
 # 78 MB (every tool, for amd64 and x86, plus static libraries for building
 # tools) and pulls libc6-dbg (11 MB); only the callgrind tool of this
 # architecture, the core preload, the default suppressions and getoff are
-# kept: about 14 MB with libc6-dbg, which keeps the image under 200 MB
+# kept: an estimated 14 MB with libc6-dbg, which keeps the image under 200 MB
 # (174.8 MB before). The perl scripts (callgrind_annotate...) go too: the
 # runner reads the dumps itself.
 RUN apt-get update -qq \

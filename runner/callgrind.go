@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
 )
@@ -111,7 +113,9 @@ func UnderCallgrind(getenv func(string) string) bool {
 // previous zero or dump, summed over every thread.
 type callgrind struct {
 	prefix string
+	mu     sync.Mutex // a benchmark abandoned on timeout may still dump
 	dumps  int
+	labels atomic.Uint64 // unique dump names
 	// spinPer is the instruction count of one spin iteration (0 until
 	// measured): the unit of injected extra work.
 	spinPer float64
@@ -132,9 +136,11 @@ func newCallgrind(prefix string) (*callgrind, error) {
 // dump issues a dump request and returns the instructions counted since
 // the last zero or dump.
 func (c *callgrind) dump(name cgName, label string) (uint64, error) {
+	c.mu.Lock()
 	cgDump(name)
 	c.dumps++
 	path := c.prefix + "." + strconv.Itoa(c.dumps)
+	c.mu.Unlock()
 	n, err := readCallgrindTotal(path, label)
 	os.Remove(path)
 	return n, err
@@ -257,7 +263,7 @@ func (h *roundCount) begin() {
 		cgStart()
 		h.started = true
 	}
-	h.label = "xpcs-perf-round-" + strconv.Itoa(h.cg.dumps+1)
+	h.label = "xpcs-perf-round-" + strconv.FormatUint(h.cg.labels.Add(1), 10)
 	h.name = newCgName(h.label)
 	cgZero()
 }
@@ -290,7 +296,7 @@ func (h *roundCount) inject(want float64) (uint64, error) {
 	cg := h.cg
 	if cg.spinPer == 0 { // measure one spin iteration once per process
 		const probe = 1 << 16
-		label := "xpcs-perf-spin-probe-" + strconv.Itoa(cg.dumps+1)
+		label := "xpcs-perf-spin-probe-" + strconv.FormatUint(cg.labels.Add(1), 10)
 		name := newCgName(label)
 		cgZero()
 		spin(probe)
@@ -301,7 +307,7 @@ func (h *roundCount) inject(want float64) (uint64, error) {
 		}
 		cg.spinPer = max(float64(n)/probe, 1)
 	}
-	label := "xpcs-perf-spin-" + strconv.Itoa(cg.dumps+1)
+	label := "xpcs-perf-spin-" + strconv.FormatUint(cg.labels.Add(1), 10)
 	name := newCgName(label)
 	defer name.free()
 	cgZero()
