@@ -136,14 +136,36 @@ func newCallgrind(prefix string) (*callgrind, error) {
 // dump issues a dump request and returns the instructions counted since
 // the last zero or dump.
 func (c *callgrind) dump(name cgName, label string) (uint64, error) {
-	c.mu.Lock()
-	cgDump(name)
-	c.dumps++
-	path := c.prefix + "." + strconv.Itoa(c.dumps)
-	c.mu.Unlock()
+	path := c.dumpOnly(name)
 	n, err := readCallgrindTotal(path, label)
 	os.Remove(path)
 	return n, err
+}
+
+// dumpOnly issues a dump request and returns the file it wrote.
+func (c *callgrind) dumpOnly(name cgName) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cgDump(name)
+	c.dumps++
+	return c.prefix + "." + strconv.Itoa(c.dumps)
+}
+
+// nextDump returns the file the next dump will write.
+func (c *callgrind) nextDump() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.prefix + "." + strconv.Itoa(c.dumps+1)
+}
+
+// dumpPrepared issues a dump request whose file nextDump named, without
+// allocating (a benchmark abandoned on timeout and still dumping makes the
+// file another's: readCallgrindTotal then fails on its trigger line).
+func (c *callgrind) dumpPrepared(name cgName) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cgDump(name)
+	c.dumps++
 }
 
 // readCallgrindTotal reads the first event count (Ir) of a callgrind dump's
@@ -202,6 +224,7 @@ type roundCount struct {
 	started bool
 	name    cgName
 	label   string
+	path    string // the round's dump file
 	samples []float64
 	extra   uint64 // injected instructions in all rounds
 }
@@ -225,6 +248,7 @@ const RoundInstructions = 20e6
 
 // calibrate counts one call of fn and returns the iterations per round.
 func (h *roundCount) calibrate(fn func() error) (int, error) {
+	h.prepare()
 	h.begin()
 	err := fn()
 	n, derr := h.cg.dump(h.name, h.label)
@@ -249,12 +273,13 @@ func itersFor(target, perCall float64) int {
 	return max(1, int(math.Round(math.Round(x/p)*p)))
 }
 
-// begin starts counting a round (instrumentation is turned on at the
-// first round of a benchmark and off in record). A garbage collection first,
-// uncounted, gives every round the same heap to start from, so that the
-// collections inside the rounds (counted: their work is the operation's
-// cost) start at the same points.
-func (h *roundCount) begin() {
+// prepare readies a round outside the windows the engine measures (time,
+// memory statistics, counts): a garbage collection, so that every round
+// starts from the same heap and the collections inside the rounds (counted:
+// their work is the operation's cost) start at the same points; the dump's
+// name and file; instrumentation on at the first round of a benchmark (off
+// in record).
+func (h *roundCount) prepare() {
 	if h == nil {
 		return
 	}
@@ -265,16 +290,34 @@ func (h *roundCount) begin() {
 	}
 	h.label = "xpcs-perf-round-" + strconv.FormatUint(h.cg.labels.Add(1), 10)
 	h.name = newCgName(h.label)
-	cgZero()
+	h.path = h.cg.nextDump()
 }
 
-// end stops counting a round of iters operations and records its count
-// per operation.
-func (h *roundCount) end(iters int) error {
+// begin starts counting: callgrind's counters to zero. Like end, it makes
+// no Go allocation, so the round's B/op and allocs/op stay the
+// operation's own.
+func (h *roundCount) begin() {
+	if h != nil {
+		cgZero()
+	}
+}
+
+// end stops counting: callgrind dumps the counts since begin.
+func (h *roundCount) end() {
+	if h != nil {
+		h.cg.dumpPrepared(h.name)
+	}
+}
+
+// collect reads the round's count back (after the engine's memory
+// statistics), adds the injected extra work when a slowdown is asked for,
+// and records the count per operation of the round's iters.
+func (h *roundCount) collect(iters int) error {
 	if h == nil {
 		return nil
 	}
-	n, err := h.cg.dump(h.name, h.label)
+	n, err := readCallgrindTotal(h.path, h.label)
+	os.Remove(h.path)
 	h.name.free()
 	if err != nil {
 		return fmt.Errorf("instruction count: %w", err)

@@ -243,6 +243,11 @@ func TestCallgrindCounts(t *testing.T) {
 		if _, ok := b.Metrics[CPUMetric]; ok {
 			t.Errorf("%s: CPU time kept under valgrind", b.ID)
 		}
+		// The kernel allocates nothing: neither does the counting around it
+		// (nor the injected work).
+		if b.Memory == nil || b.Memory.BytesPerOp > 64 || b.Memory.AllocsPerOp > 0.5 {
+			t.Errorf("%s: memory %+v: the counting's own allocations leak into B/op", b.ID, b.Memory)
+		}
 		lo, hi := slices.Min(b.Samples), slices.Max(b.Samples)
 		// 4 passes × 200000 elements: about 11 instructions per element. The
 		// rounds differ by the runtime's own threads (sysmon wakes up on

@@ -537,6 +537,7 @@ func (t *trial) runRounds() error {
 				return err
 			}
 		}
+		t.count.prepare() // outside the memory and counted windows
 		runtime.ReadMemStats(&ms0)
 		cpu0 := processCPUTime()
 		if counters != nil {
@@ -544,9 +545,7 @@ func (t *trial) runRounds() error {
 		}
 		t.count.begin()
 		d, err := t.round(t.iters)
-		if cerr := t.count.end(t.iters); err == nil {
-			err = cerr
-		}
+		t.count.end()
 		cpu1 := processCPUTime()
 		if counters != nil {
 			in, cy, cerr := counters.stop()
@@ -562,6 +561,9 @@ func (t *trial) runRounds() error {
 			}
 		}
 		runtime.ReadMemStats(&ms1)
+		if cerr := t.count.collect(t.iters); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return err
 		}
