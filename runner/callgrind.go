@@ -27,6 +27,11 @@ const (
 	MetricModeInstructions = "instructions"
 )
 
+// EstCyclesMetric is the metric key (and unit) of the estimated cycles per
+// operation of a counted run with cache simulation (EstimatedCycles):
+// shown, not judged.
+const EstCyclesMetric = "est-cycles/op"
+
 // CallgrindOutEnv names the environment variable through which the parent
 // tells the runner re-executed under callgrind where callgrind writes its
 // dumps (the --callgrind-out-file prefix; dump n is PREFIX.n).
@@ -43,14 +48,19 @@ var ErrNoValgrind = errors.New("valgrind not found in PATH: --metric instruction
 // several times faster, until the first counted round turns it on) and
 // collection on (every thread's instrumented code is counted); no
 // per-instruction or per-line detail in the dumps, which the runner reads
-// back for their totals only.
-func CallgrindArgs(outPrefix string) []string {
-	return []string{
+// back for their totals only. cacheSim adds callgrind's cache simulation
+// (about twice as slow) for EstimatedCycles.
+func CallgrindArgs(outPrefix string, cacheSim bool) []string {
+	args := []string{
 		"--tool=callgrind", "-q",
 		"--instr-atstart=no", "--collect-atstart=yes",
 		"--dump-instr=no", "--compress-strings=no",
 		"--callgrind-out-file=" + outPrefix,
 	}
+	if cacheSim {
+		args = append(args, "--cache-sim=yes")
+	}
+	return args
 }
 
 // CallgrindCommand returns the command that re-executes exe with args
@@ -66,7 +76,7 @@ func CallgrindArgs(outPrefix string) []string {
 // spinning workers did not finish in 30 s. It returns
 // ErrNoValgrind, wrapped, when valgrind is missing and an error when this
 // binary was built without cgo.
-func CallgrindCommand(ctx context.Context, exe string, args []string, dir string, env []string) (*exec.Cmd, error) {
+func CallgrindCommand(ctx context.Context, exe string, args []string, dir string, env []string, cacheSim bool) (*exec.Cmd, error) {
 	if !callgrindBuilt {
 		return nil, errors.New("--metric instructions: this xpcs-perf was built without cgo, so it cannot issue callgrind client requests")
 	}
@@ -75,7 +85,7 @@ func CallgrindCommand(ctx context.Context, exe string, args []string, dir string
 		return nil, fmt.Errorf("%w (%w)", ErrNoValgrind, err)
 	}
 	prefix := filepath.Join(dir, "callgrind.out")
-	cmd := exec.CommandContext(ctx, vg, append(append(CallgrindArgs(prefix), exe), args...)...)
+	cmd := exec.CommandContext(ctx, vg, append(append(CallgrindArgs(prefix, cacheSim), exe), args...)...)
 	cmd.Env = append(withGodebug(env, "asyncpreemptoff=1"), "GOMAXPROCS=1", "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1",
 		CallgrindOutEnv+"="+prefix)
 	return cmd, nil
@@ -116,6 +126,9 @@ type callgrind struct {
 	mu     sync.Mutex // a benchmark abandoned on timeout may still dump
 	dumps  int
 	labels atomic.Uint64 // unique dump names
+	// cacheSim: callgrind simulates caches (--cache-sim=yes): the dumps
+	// carry misses and the rounds an estimated-cycles figure.
+	cacheSim bool
 	// spinPer is the instruction count of one spin iteration (0 until
 	// measured): the unit of injected extra work.
 	spinPer float64
@@ -172,12 +185,21 @@ func (c *callgrind) dumpPrepared(name cgName) {
 // "totals:" line (or "summary:" when it has none), checking that the dump
 // is the one requested as label.
 func readCallgrindTotal(path, label string) (uint64, error) {
+	ev, err := readCallgrindEvents(path, label)
+	return ev["Ir"], err
+}
+
+// readCallgrindEvents reads every event of a callgrind dump's "totals:"
+// line (or "summary:") by the names of its "events:" line (Ir when it has
+// none), checking that the dump is the one requested as label.
+func readCallgrindEvents(path, label string) (map[string]uint64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("callgrind dump: %w", err)
+		return nil, fmt.Errorf("callgrind dump: %w", err)
 	}
 	defer f.Close()
 	var total, summary string
+	events := []string{"Ir"}
 	trigger := false
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -186,6 +208,8 @@ func readCallgrindTotal(path, label string) (uint64, error) {
 		switch {
 		case strings.HasPrefix(line, "desc: Trigger:"):
 			trigger = strings.HasSuffix(line, "Client Request: "+label)
+		case strings.HasPrefix(line, "events:"):
+			events = strings.Fields(strings.TrimPrefix(line, "events:"))
 		case strings.HasPrefix(line, "summary:"):
 			summary = strings.TrimSpace(strings.TrimPrefix(line, "summary:"))
 		case strings.HasPrefix(line, "totals:"):
@@ -193,23 +217,40 @@ func readCallgrindTotal(path, label string) (uint64, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("callgrind dump %s: %w", path, err)
+		return nil, fmt.Errorf("callgrind dump %s: %w", path, err)
 	}
 	if !trigger {
-		return 0, fmt.Errorf("callgrind dump %s: not the dump %q (another client request dumped?)", path, label)
+		return nil, fmt.Errorf("callgrind dump %s: not the dump %q (another client request dumped?)", path, label)
 	}
 	if total == "" {
 		total = summary
 	}
 	fields := strings.Fields(total)
 	if len(fields) == 0 {
-		return 0, fmt.Errorf("callgrind dump %s: no totals line", path)
+		return nil, fmt.Errorf("callgrind dump %s: no totals line", path)
 	}
-	n, err := strconv.ParseUint(fields[0], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("callgrind dump %s: totals: %w", path, err)
+	out := make(map[string]uint64, len(events))
+	for i, name := range events {
+		if i >= len(fields) {
+			break // trailing zero events may be left out
+		}
+		n, err := strconv.ParseUint(fields[i], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("callgrind dump %s: totals: %w", path, err)
+		}
+		out[name] = n
 	}
-	return n, nil
+	return out, nil
+}
+
+// EstimatedCycles is the cycle estimate of callgrind's cache simulation
+// (--cache-sim=yes, xpcs-perf run --cache-sim), the formula of
+// cachegrind's documentation and CodSpeed: Ir + 10 x (first-level misses:
+// I1mr + D1mr + D1mw) + 100 x (last-level misses: ILmr + DLmr + DLmw). A
+// model of a generic CPU, not of the runner's: it ranks changes in memory
+// behaviour that the instruction count alone cannot see.
+func EstimatedCycles(ev map[string]uint64) uint64 {
+	return ev["Ir"] + 10*(ev["I1mr"]+ev["D1mr"]+ev["D1mw"]) + 100*(ev["ILmr"]+ev["DLmr"]+ev["DLmw"])
 }
 
 // roundCount is the hook around the timed operations of each round when
@@ -226,7 +267,8 @@ type roundCount struct {
 	label   string
 	path    string // the round's dump file
 	samples []float64
-	extra   uint64 // injected instructions in all rounds
+	cycles  []float64 // estimated cycles per op (cache simulation)
+	extra   uint64    // injected instructions in all rounds
 }
 
 // countRounds returns the round hook of a benchmark (nil when the run
@@ -316,11 +358,15 @@ func (h *roundCount) collect(iters int) error {
 	if h == nil {
 		return nil
 	}
-	n, err := readCallgrindTotal(h.path, h.label)
+	ev, err := readCallgrindEvents(h.path, h.label)
 	os.Remove(h.path)
 	h.name.free()
 	if err != nil {
 		return fmt.Errorf("instruction count: %w", err)
+	}
+	n := ev["Ir"]
+	if h.cg.cacheSim {
+		h.cycles = append(h.cycles, float64(EstimatedCycles(ev))/float64(max(iters, 1)))
 	}
 	if h.factor > 1 {
 		extra, err := h.inject(float64(n) * (h.factor - 1))
@@ -385,6 +431,9 @@ func (h *roundCount) record(out *analysis.Benchmark) {
 	st := analysis.Describe(counts, out.Unit)
 	out.Stats = &st
 	m[analysis.MetricInstructions] = analysis.Metric{Unit: analysis.UnitInstructions, Direction: analysis.LowerIsBetter, Samples: counts}
+	if len(h.cycles) > 0 {
+		m[EstCyclesMetric] = analysis.Metric{Unit: EstCyclesMetric, Direction: analysis.LowerIsBetter, Samples: h.cycles[:min(len(h.cycles), len(counts))]}
+	}
 	out.Extra["instructions_source"] = "callgrind"
 	out.Extra["instructions_scope"] = "every thread of the process while the round's operations ran (callgrind serialises threads)"
 	if h.extra > 0 {

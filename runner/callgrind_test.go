@@ -143,7 +143,7 @@ func TestCallgrindCommandNoValgrind(t *testing.T) {
 		t.Skip("built without cgo")
 	}
 	t.Setenv("PATH", t.TempDir())
-	_, err := CallgrindCommand(context.Background(), "/bin/true", nil, t.TempDir(), nil)
+	_, err := CallgrindCommand(context.Background(), "/bin/true", nil, t.TempDir(), nil, false)
 	if !errors.Is(err, ErrNoValgrind) || !strings.Contains(err.Error(), "apt-get install valgrind") {
 		t.Fatalf("err %v, want ErrNoValgrind naming the Debian package", err)
 	}
@@ -215,7 +215,7 @@ func TestCallgrindCounts(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd, err := CallgrindCommand(ctx, exe, []string{"-test.run=^TestCallgrindHelper$", "-test.v"}, dir, append(os.Environ(), callgrindResultsEnv+"="+out))
+	cmd, err := CallgrindCommand(ctx, exe, []string{"-test.run=^TestCallgrindHelper$", "-test.v"}, dir, append(os.Environ(), callgrindResultsEnv+"="+out), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,5 +292,29 @@ func TestItersFor(t *testing.T) {
 		if got := itersFor(tt.target, tt.perCall); got != tt.want {
 			t.Errorf("itersFor(%g, %g) = %d, want %d", tt.target, tt.perCall, got, tt.want)
 		}
+	}
+}
+
+func TestReadCallgrindEventsCacheSim(t *testing.T) {
+	t.Parallel()
+	body := "# callgrind format\nversion: 1\ndesc: Trigger: Client Request: r7\n" +
+		"events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw\nfn=(1) main\n3 5\ntotals: 100000 30000 20000 10 200 100 2 20 10\n"
+	path := filepath.Join(t.TempDir(), "callgrind.out.7")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := readCallgrindEvents(path, "r7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev["Ir"] != 100000 || ev["D1mr"] != 200 || ev["DLmw"] != 10 {
+		t.Fatalf("events %v", ev)
+	}
+	// 100000 + 10·(10+200+100) + 100·(2+20+10)
+	if got, want := EstimatedCycles(ev), uint64(100000+3100+3200); got != want {
+		t.Errorf("EstimatedCycles = %d, want %d", got, want)
+	}
+	if got := EstimatedCycles(map[string]uint64{"Ir": 42}); got != 42 {
+		t.Errorf("without cache events: %d, want Ir", got)
 	}
 }

@@ -54,6 +54,10 @@ type Config struct {
 	// counts under callgrind; the runner must run under it, see
 	// CallgrindCommand).
 	Metric string `json:"metric,omitempty"`
+	// CacheSim adds callgrind's cache simulation to an instruction count
+	// and the estimated cycles per operation (EstimatedCycles) as a shown
+	// metric (about twice as slow).
+	CacheSim bool `json:"cache_sim,omitempty"`
 	// Counters enables perf_event_open hardware counters (default true).
 	Counters bool `json:"counters"`
 	// ProfileDir, when set, receives <id>.cpu.pprof and <id>.heap.pprof.
@@ -132,6 +136,7 @@ type Overrides struct {
 	Debug                   bool   // adds to the file's setting and DebugEnv
 	Slowdown                string // else SlowdownEnv, else the file's setting
 	Metric                  string // "time" or "instructions" ("": keep)
+	CacheSim                bool   // adds to the file's setting
 }
 
 // Apply overlays o on c, reading SlowdownEnv and DebugEnv through getenv:
@@ -183,6 +188,7 @@ func (c *Config) Apply(o Overrides, getenv func(string) string) {
 	if o.Metric != "" {
 		c.Metric = o.Metric
 	}
+	c.CacheSim = c.CacheSim || o.CacheSim
 	c.Counters = c.Counters && !o.NoCounters
 	c.Debug = c.Debug || o.Debug || getenv(DebugEnv) == "1"
 }
@@ -250,6 +256,9 @@ func (c *Config) Map() map[string]any {
 	}
 	if c.Metric != "" {
 		m["metric"] = c.Metric
+	}
+	if c.CacheSim {
+		m["cache_sim"] = true
 	}
 	return m
 }

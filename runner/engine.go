@@ -72,6 +72,7 @@ func NewRunner(c Config, logw io.Writer) (*Runner, error) {
 		if r.callgrind, err = newCallgrind(os.Getenv(CallgrindOutEnv)); err != nil {
 			return nil, err
 		}
+		r.callgrind.cacheSim = c.CacheSim
 	}
 	return r, nil
 }

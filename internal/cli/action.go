@@ -148,7 +148,7 @@ func countBenchmarks(ctx context.Context, req action.RunRequest, conf string, lo
 	if _, err := os.Stat(conf); err != nil { // the config file is optional
 		args = slices.Delete(args, 2, 4)
 	}
-	runErr := runUnderCallgrind(ctx, log, log, args)
+	runErr := runUnderCallgrind(ctx, log, log, args, cfgCacheSim(conf))
 	res, err := analysis.ReadResultsFile(out)
 	if err != nil {
 		if runErr != nil {
@@ -167,4 +167,11 @@ func countBenchmarks(ctx context.Context, req action.RunRequest, conf string, lo
 		return res, fmt.Errorf("count instructions: %w", runErr)
 	}
 	return res, nil
+}
+
+// cfgCacheSim reports whether the repository's config file asks for the
+// cache simulation (cache_sim), which the valgrind command line needs.
+func cfgCacheSim(conf string) bool {
+	cfg := runner.DefaultConfig()
+	return runner.LoadConfigFile(&cfg, conf, true) == nil && cfg.CacheSim
 }

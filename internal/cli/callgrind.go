@@ -20,7 +20,7 @@ import (
 // checkpoints and writes --out as a run measuring time does; SIGINT and
 // SIGTERM are passed on to it, so an interrupted run keeps its partial
 // results. Callgrind's dumps go to a temporary folder removed afterwards.
-func runUnderCallgrind(ctx context.Context, stdout, stderr io.Writer, args []string) error {
+func runUnderCallgrind(ctx context.Context, stdout, stderr io.Writer, args []string, cacheSim bool) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("run: --metric instructions: %w", err)
@@ -30,7 +30,7 @@ func runUnderCallgrind(ctx context.Context, stdout, stderr io.Writer, args []str
 		return fmt.Errorf("run: --metric instructions: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	cmd, err := runner.CallgrindCommand(ctx, exe, append([]string{"run"}, args...), dir, os.Environ())
+	cmd, err := runner.CallgrindCommand(ctx, exe, append([]string{"run"}, args...), dir, os.Environ(), cacheSim)
 	if err != nil {
 		return &exitError{code: 2, msg: "run: " + err.Error()}
 	}
