@@ -260,6 +260,19 @@ func TestReadInputs(t *testing.T) {
 			}
 			return ""
 		}},
+		{"metric default", nil, "", func(in *Inputs) string {
+			if in.Metric != "time" {
+				return "metric " + in.Metric
+			}
+			return ""
+		}},
+		{"metric instructions", map[string]string{"INPUT_METRIC": "Instructions"}, "", func(in *Inputs) string {
+			if in.Metric != "instructions" {
+				return "metric " + in.Metric
+			}
+			return ""
+		}},
+		{"bad-metric", map[string]string{"INPUT_METRIC": "cycles"}, "metric", nil},
 		{"bad-mode", map[string]string{"INPUT_MODE": "fast"}, "mode", nil},
 		{"bad-comment", map[string]string{"INPUT_COMMENT": "loud"}, "comment", nil},
 		{"bad-gate", map[string]string{"INPUT_FAIL-ON": "critical >> 0"}, "fail-on", nil},
@@ -342,7 +355,7 @@ func TestDemo(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	dir := t.TempDir()
-	cmp, err := Demo(context.Background(), DemoOptions{Slowdown: "memory/g/c=3", Dir: dir}, Deps{Run: slowRun(false)}, &out, io.Discard)
+	cmp, err := Demo(context.Background(), DemoOptions{Slowdown: "memory/g/c=5", Dir: dir}, Deps{Run: slowRun(false)}, &out, io.Discard)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
@@ -355,7 +368,7 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	// A runner that silently drops the slowdown must make the demo fail.
-	_, err = Demo(context.Background(), DemoOptions{Slowdown: "memory/g/c=3", Dir: t.TempDir()}, Deps{Run: slowRun(true)}, io.Discard, io.Discard)
+	_, err = Demo(context.Background(), DemoOptions{Slowdown: "memory/g/c=5", Dir: t.TempDir()}, Deps{Run: slowRun(true)}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "NOT detected") {
 		t.Errorf("slowdown dropped: got %v, want a NOT detected error", err)
 	}

@@ -21,6 +21,9 @@ type RunRequest struct {
 	TimeBudget time.Duration
 	Data       []string // user HDF5 files (absolute paths)
 	Shard      string   // "i/n" or ""
+	// Metric is what the rounds measure: "" or "time", or "instructions"
+	// (counts under valgrind --tool=callgrind).
+	Metric string
 	// Slowdown is the runner's testing aid "REGEX=FACTOR" (the demo and the
 	// end-to-end tests inject a real slowdown with it).
 	Slowdown string

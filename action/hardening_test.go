@@ -142,7 +142,7 @@ func TestRunAnnotationsInert(t *testing.T) {
 	h.Env["INPUT_HISTORY-ARTIFACT"] = "off"
 	h.fake.AddArtifact(ghfake.Artifact{Name: "xpcs-perf-memory", Branch: "main", SHA: "basesha", Zip: zipResults(t, synth(hostile, nil, 1))})
 	code := h.run(Deps{Run: func(ctx context.Context, req RunRequest, log io.Writer) (*analysis.Results, error) {
-		return synth(hostile, regexp.MustCompile("."), 3), nil
+		return synth(hostile, regexp.MustCompile("."), 5), nil
 	}})
 	if code != ExitGate {
 		t.Fatalf("exit: got %d, want %d\n%s", code, ExitGate, h.stdout.String())

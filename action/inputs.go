@@ -26,6 +26,9 @@ type Inputs struct {
 	Rounds     int
 	TimeBudget time.Duration
 	Data       []string // absolute paths inside the workspace
+	// Metric is what the rounds measure: "time" or "instructions"
+	// (runner.MetricModeInstructions: counts under callgrind).
+	Metric string
 
 	// ResultsFile is "" (run the benchmarks) or the results files of this
 	// run: absolute paths inside the workspace, comma-separated, globs
@@ -116,6 +119,10 @@ func ReadInputs(getenv func(string) string) (*Inputs, error) {
 			bad("time-budget", "%v", err)
 		}
 		in.TimeBudget = d
+	}
+	in.Metric = strings.ToLower(get("metric", "time"))
+	if in.Metric != "time" && in.Metric != "instructions" {
+		bad("metric", "%q: want time or instructions", in.Metric)
 	}
 	for _, d := range splitList(get("data", "")) {
 		p, err := inWorkspace(in.Workspace, d)

@@ -416,7 +416,7 @@ func (s *state) current(ctx context.Context) ([]*analysis.Results, error) {
 			return nil, errors.New("no benchmark runner in this build: set the results-file input")
 		}
 		r, err := s.deps.Run(ctx, RunRequest{Category: in.Category, Sizes: in.Sizes, Filter: in.Filter, Rounds: in.Rounds,
-			TimeBudget: in.TimeBudget, Data: in.Data, Shard: in.Shard, Getenv: s.env.Getenv,
+			TimeBudget: in.TimeBudget, Data: in.Data, Shard: in.Shard, Getenv: s.env.Getenv, Metric: in.Metric,
 			ConfigFile: filepath.Join(in.Workspace, ".xpcs-perf.json")}, s.env.Stderr)
 		if err != nil {
 			return nil, fmt.Errorf("run %s benchmarks: %w", in.Category, err)

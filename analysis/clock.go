@@ -28,12 +28,17 @@ const (
 const MarkerParallel = "parallel"
 
 // declaredParallel reports whether b says it runs on several threads.
-func declaredParallel(b *Benchmark) bool {
-	if slices.Contains(b.Markers, MarkerParallel) {
+func declaredParallel(b *Benchmark) bool { return DeclaresParallel(b.Markers, b.Params) }
+
+// DeclaresParallel reports whether a benchmark with these markers and
+// params says it runs on several threads: MarkerParallel, or a "workers",
+// "goroutines", "threads" or "procs" param above 1.
+func DeclaresParallel(markers []string, params map[string]string) bool {
+	if slices.Contains(markers, MarkerParallel) {
 		return true
 	}
 	for _, k := range []string{"workers", "goroutines", "threads", "procs"} {
-		if n, err := strconv.Atoi(b.Params[k]); err == nil && n > 1 {
+		if n, err := strconv.Atoi(params[k]); err == nil && n > 1 {
 			return true
 		}
 	}
@@ -60,8 +65,8 @@ const MaxSingleThreadCPU = 1.15
 // benchmarks (OpenBLAS, worker pools) CPU time drifts more
 // (docs/STATISTICS.md).
 func chooseClock(bs, cs []*Benchmark, cfg Config) (clock, why string) {
-	if cfg.Clock == ClockWall {
-		return ClockWall, ""
+	if cfg.Clock == ClockWall || anyCountsInstructions(bs, cs) {
+		return ClockWall, "" // instruction counts are the primary samples, not a clock
 	}
 	worst := 0.0
 	for _, b := range append(slices.Clone(bs), cs...) {

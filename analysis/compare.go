@@ -64,18 +64,20 @@ const DefaultDriftWiden = 2
 // alpha 0.05 with Benjamini-Hochberg across the suite, at least 4 samples
 // per side, a 100 MB peak-RSS threshold, the default drift allowance
 // (±250% without history, the band of the history's runs widened 2x with it),
-// and the default gate DefaultGate.
+// a 2% threshold for instruction counts (DefaultInstructionThreshold, no
+// drift allowance) and the default gate DefaultGate.
 func DefaultConfig() Config {
 	return Config{
-		Threshold:       0.20,
-		Alpha:           0.05,
-		MinSamples:      4,
-		MemoryThreshold: 100e6,
-		Correction:      "bh",
-		DriftAllowance:  DefaultDriftAllowance,
-		DriftWiden:      DefaultDriftWiden,
-		Clock:           ClockAuto,
-		FailOn:          DefaultGate,
+		Threshold:            0.20,
+		InstructionThreshold: DefaultInstructionThreshold,
+		Alpha:                0.05,
+		MinSamples:           4,
+		MemoryThreshold:      100e6,
+		Correction:           "bh",
+		DriftAllowance:       DefaultDriftAllowance,
+		DriftWiden:           DefaultDriftWiden,
+		Clock:                ClockAuto,
+		FailOn:               DefaultGate,
 	}
 }
 
@@ -84,6 +86,8 @@ func (c Config) Validate() error {
 	switch {
 	case !(c.Threshold > 0) || math.IsInf(c.Threshold, 0):
 		return fmt.Errorf("config: threshold %v must be a positive fraction (0.2 = 20%%)", c.Threshold)
+	case !(c.InstructionThreshold >= 0) || math.IsInf(c.InstructionThreshold, 0):
+		return fmt.Errorf("config: instruction_threshold %v must be a fraction >= 0 (0.02 = 2%%, 0 = the threshold)", c.InstructionThreshold)
 	case !(c.Alpha > 0 && c.Alpha < 1):
 		return fmt.Errorf("config: alpha %v must be in (0, 1)", c.Alpha)
 	case c.MinSamples < 2:
@@ -159,6 +163,11 @@ func Compare(baseline, current *Results, cfg Config) (*Comparison, error) {
 //   - unchanged: the confidence interval of Change lies inside
 //     (-Threshold, +Threshold);
 //   - inconclusive otherwise, with a reason that says what would decide.
+//
+// A benchmark whose primary samples are instruction counts (Unit
+// UnitInstructions, xpcs-perf run --metric instructions) is judged on them
+// with Config.InstructionThreshold and without drift allowance; it counts in
+// the summary and the gate like a benchmark judged on time.
 //
 // The drift allowed for a primary row when each side is one run: with
 // drift[id] from at least MinDriftRuns history runs, the current median
@@ -474,9 +483,10 @@ func pairJobs(bs, cs []*Benchmark, cfg Config, scale float64, d Drift) []*rowJob
 	}
 	// Measured side by side (xpcs-perf ab): a paired test, and no drift
 	// allowance, since base and head shared the machine round by round.
+	// Instruction counts do not drift with the machine: no band either.
 	paired := len(bs) == 1 && len(cs) == 1 && samePairs(b, c)
 	j.paired = paired
-	if len(bs) == 1 && len(cs) == 1 && !paired {
+	if len(bs) == 1 && len(cs) == 1 && !paired && !anyCountsInstructions(bs, cs) {
 		j.drift = newDriftBand(d, cfg)
 	}
 	j.errReason = pairErrors(bs, cs)
@@ -498,6 +508,9 @@ func pairJobs(bs, cs []*Benchmark, cfg Config, scale float64, d Drift) []*rowJob
 	for _, k := range sortedKeys(c.Metrics) {
 		if k == MetricCPU && clock == ClockCPU {
 			continue // it is the primary row
+		}
+		if k == MetricInstructions && countsInstructions(c) {
+			continue // the primary samples repeated
 		}
 		cm := c.Metrics[k]
 		bm, ok := b.Metrics[k]
@@ -1131,7 +1144,7 @@ func decide(r *Row, cfg Config) {
 	switch r.Verdict {
 	case New, Missing, Errored, Inconclusive:
 		if r.Verdict == Inconclusive && r.Role != RoleDerived {
-			r.PastThreshold = pastThreshold(r, cfg.Threshold)
+			r.PastThreshold = pastThreshold(r, cfg.thresholdFor(r))
 		}
 		if r.Role == RoleDerived && r.Verdict == Inconclusive {
 			r.Verdict = Info
@@ -1158,7 +1171,7 @@ func decide(r *Row, cfg Config) {
 		}
 		return
 	}
-	th := cfg.Threshold
+	th := cfg.thresholdFor(r)
 	sig := r.Q < cfg.Alpha
 	// The change's interval in the worse direction.
 	wLo, wHi := r.Change, r.Change

@@ -235,11 +235,16 @@ type RunInfo struct {
 
 // Config are the comparison settings in force.
 type Config struct {
-	Threshold       float64 `json:"threshold"`        // fraction, default 0.20
-	Alpha           float64 `json:"alpha"`            // default 0.05
-	MinSamples      int     `json:"min_samples"`      // default 4
-	MemoryThreshold float64 `json:"memory_threshold"` // bytes, default 100 MB
-	Correction      string  `json:"correction"`       // "bh" (Benjamini-Hochberg) or "none"
+	Threshold float64 `json:"threshold"` // fraction, default 0.20
+	// InstructionThreshold is the threshold (fraction) of benchmarks whose
+	// primary samples are instruction counts (Unit UnitInstructions):
+	// default DefaultInstructionThreshold (2%); 0 uses Threshold. Counts
+	// get no run-to-run drift allowance: they do not drift with the machine.
+	InstructionThreshold float64 `json:"instruction_threshold,omitempty"`
+	Alpha                float64 `json:"alpha"`            // default 0.05
+	MinSamples           int     `json:"min_samples"`      // default 4
+	MemoryThreshold      float64 `json:"memory_threshold"` // bytes, default 100 MB
+	Correction           string  `json:"correction"`       // "bh" (Benjamini-Hochberg) or "none"
 	// DriftAllowance is the run-to-run drift (fraction, 0.5 = ±50%) allowed
 	// for a benchmark without history when each side is one separate run:
 	// a change inside it is not called a regression (docs/STATISTICS.md

@@ -1,5 +1,5 @@
 # Benchmark engine (runner/) and the XPCS suite (runner/suite/), the run and list commands (internal/cli), examples/custombench.
-.PHONY: test-runner bench-runner-accuracy bench-runner-categories bench-runner-repeat
+.PHONY: test-runner bench-runner-accuracy bench-runner-categories bench-runner-repeat bench-instructions test-instructions
 
 RUNNER_OUT ?= out/runner
 
@@ -28,3 +28,12 @@ bench-runner-repeat: build
 	./$(BIN) run --category $${CATEGORY:-scientific} --progress none --out $(RUNNER_OUT)/repeat1.json
 	./$(BIN) run --category $${CATEGORY:-scientific} --progress none --out $(RUNNER_OUT)/repeat2.json
 	$(GO) run ./runner/internal/repeatcv $(RUNNER_OUT)/repeat1.json $(RUNNER_OUT)/repeat2.json
+
+## bench-instructions: the instruction-count study (docs/perf/instructions.md): RUNS=10 counted runs, SLOWED=4 with +3% injected, one timed run; ~25 min.
+bench-instructions:
+	OUT=$${OUT:-out/instructions} RUNS=$${RUNS:-10} SLOWED=$${SLOWED:-4} bash scripts/instructions/record.sh
+
+## test-instructions: the callgrind tests (real valgrind; skipped without it, failed with XPCS_REQUIRE_TOOLS=1).
+test-instructions:
+	$(GO) test -count 1 -run 'Callgrind|ItersFor|Uncountable|ConfigMetric|InstructionsOutside|ActionCountsInstructions|InstructionCounts|InstructionsSelection' ./runner/... ./analysis ./internal/cli
+	$(GO) test -count 1 -tags integration -run 'TestInstructions' ./internal/reliability

@@ -49,6 +49,15 @@ type Config struct {
 	MemoryIntensive bool     `json:"memory_intensive,omitempty"`
 	Shard           string   `json:"shard,omitempty"` // "i/n", 1-based
 
+	// Metric is what the rounds measure: MetricModeTime ("" or "time",
+	// the default) or MetricModeInstructions ("instructions": instruction
+	// counts under callgrind; the runner must run under it, see
+	// CallgrindCommand).
+	Metric string `json:"metric,omitempty"`
+	// CacheSim adds callgrind's cache simulation to an instruction count
+	// and the estimated cycles per operation (EstimatedCycles) as a shown
+	// metric (about twice as slow).
+	CacheSim bool `json:"cache_sim,omitempty"`
 	// Counters enables perf_event_open hardware counters (default true).
 	Counters bool `json:"counters"`
 	// ProfileDir, when set, receives <id>.cpu.pprof and <id>.heap.pprof.
@@ -126,6 +135,8 @@ type Overrides struct {
 	NoCounters              bool
 	Debug                   bool   // adds to the file's setting and DebugEnv
 	Slowdown                string // else SlowdownEnv, else the file's setting
+	Metric                  string // "time" or "instructions" ("": keep)
+	CacheSim                bool   // adds to the file's setting
 }
 
 // Apply overlays o on c, reading SlowdownEnv and DebugEnv through getenv:
@@ -174,6 +185,10 @@ func (c *Config) Apply(o Overrides, getenv func(string) string) {
 	if slowdown != "" {
 		c.Slowdown = slowdown
 	}
+	if o.Metric != "" {
+		c.Metric = o.Metric
+	}
+	c.CacheSim = c.CacheSim || o.CacheSim
 	c.Counters = c.Counters && !o.NoCounters
 	c.Debug = c.Debug || o.Debug || getenv(DebugEnv) == "1"
 }
@@ -191,6 +206,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("max_time must be > 0, got %v", c.MaxTime)
 	case c.MinTime < 0:
 		return fmt.Errorf("min_time must be >= 0, got %v", c.MinTime)
+	case c.Metric != "" && c.Metric != MetricModeTime && c.Metric != MetricModeInstructions:
+		return fmt.Errorf("metric %q: want %s or %s", c.Metric, MetricModeTime, MetricModeInstructions)
 	}
 	for _, s := range c.Sizes {
 		if _, ok := Sizes[s]; !ok {
@@ -236,6 +253,12 @@ func (c *Config) Map() map[string]any {
 	}
 	if c.MemoryIntensive {
 		m["memory_intensive"] = true
+	}
+	if c.Metric != "" {
+		m["metric"] = c.Metric
+	}
+	if c.CacheSim {
+		m["cache_sim"] = true
 	}
 	return m
 }

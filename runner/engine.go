@@ -42,6 +42,7 @@ type Runner struct {
 	HDF5Version func() string
 
 	logf      func(string, ...any)
+	callgrind *callgrind // counting instructions (Config.Metric), else nil
 	slowdown  []Slowdown
 	precision time.Duration
 	abandoned atomic.Int32
@@ -65,6 +66,14 @@ func NewRunner(c Config, logw io.Writer) (*Runner, error) {
 		}
 	}
 	r.precision = TimerPrecision()
+	if c.Metric == MetricModeInstructions {
+		r.Config.Counters = false // callgrind counts; perf events under Valgrind would not
+		var err error
+		if r.callgrind, err = newCallgrind(os.Getenv(CallgrindOutEnv)); err != nil {
+			return nil, err
+		}
+		r.callgrind.cacheSim = c.CacheSim
+	}
 	return r, nil
 }
 
@@ -360,6 +369,7 @@ type trial struct {
 	counters                           *hwCounters
 	cnt                                *analysis.Counters
 	instrTot, cycTot, nCounted         uint64
+	count                              *roundCount // instruction counts under callgrind (nil: time)
 }
 
 func newTrial(r *Runner, ctx context.Context, op *Op, id string, logf func(string, ...any), begin time.Time, maxTime time.Duration) *trial {
@@ -371,6 +381,11 @@ func newTrial(r *Runner, ctx context.Context, op *Op, id string, logf func(strin
 		t.pairIters = 1
 	}
 	t.minTime = max(r.Config.MinTime.D(), 10*r.precision)
+	if t.count = r.countRounds(t.factor); t.count != nil {
+		// Counting instructions: the slowdown is extra counted work (see
+		// roundCount) and a paired benchmark's "before" variant is not run.
+		t.fn, t.pair = op.Run, nil
+	}
 	return t
 }
 
@@ -439,6 +454,12 @@ func (t *trial) plan() error {
 			est += be
 		}
 		t.logf("calibrated %d iterations per round (%v per round, min %v)", t.iters, est, t.minTime)
+		if t.count != nil { // counting instructions: iterations from a count, not the clock
+			if t.iters, err = t.count.calibrate(t.fn); err != nil {
+				return err
+			}
+			t.logf("counting instructions: %d iterations per round", t.iters)
+		}
 	}
 	warmStart := time.Now()
 	for w := range t.warmup {
@@ -517,12 +538,15 @@ func (t *trial) runRounds() error {
 				return err
 			}
 		}
+		t.count.prepare() // outside the memory and counted windows
 		runtime.ReadMemStats(&ms0)
 		cpu0 := processCPUTime()
 		if counters != nil {
 			counters.start()
 		}
+		t.count.begin()
 		d, err := t.round(t.iters)
+		t.count.end()
 		cpu1 := processCPUTime()
 		if counters != nil {
 			in, cy, cerr := counters.stop()
@@ -538,6 +562,9 @@ func (t *trial) runRounds() error {
 			}
 		}
 		runtime.ReadMemStats(&ms1)
+		if cerr := t.count.collect(t.iters); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return err
 		}
@@ -639,6 +666,9 @@ func (t *trial) record(out *analysis.Benchmark, b *Benchmark, env *Env) {
 	extra["warmup_rounds"] = t.warmup
 	extra["pedantic"] = t.op.Pedantic != nil
 	extra["duration_s"] = time.Since(t.begin).Seconds()
+	if t.nCounted > 0 {
+		extra["instructions_source"] = "perf_event"
+	}
 	if t.factor > 1 {
 		extra["injected_slowdown"] = t.factor
 	}
@@ -646,6 +676,7 @@ func (t *trial) record(out *analysis.Benchmark, b *Benchmark, env *Env) {
 		addImprovement(extra, t.pairSamples, out.Samples, t.pairIters)
 	}
 	out.Extra = extra
+	t.count.record(out)
 }
 
 // calibrate finds the iterations per round for which one round lasts at

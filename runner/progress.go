@@ -178,8 +178,12 @@ func Summary(b *analysis.Benchmark) string {
 	if b.Stats == nil {
 		return b.ID
 	}
-	s := fmt.Sprintf("%s  %s ± %s  cv %.1f%%  %dx%d", b.ID, FormatSeconds(b.Stats.Median),
-		FormatSeconds(b.Stats.IQR), 100*b.Stats.CV, b.Rounds, b.Iterations)
+	format := FormatSeconds
+	if b.Unit == analysis.UnitInstructions {
+		format = formatInstructions
+	}
+	s := fmt.Sprintf("%s  %s ± %s  cv %.1f%%  %dx%d", b.ID, format(b.Stats.Median),
+		format(b.Stats.IQR), 100*b.Stats.CV, b.Rounds, b.Iterations)
 	if b.Memory != nil {
 		s += fmt.Sprintf("  %.0f B/op %.0f allocs/op", b.Memory.BytesPerOp, b.Memory.AllocsPerOp)
 	}
@@ -190,6 +194,19 @@ func Summary(b *analysis.Benchmark) string {
 		}
 	}
 	return s
+}
+
+// formatInstructions prints an instruction count per operation.
+func formatInstructions(n float64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.3fG instr", n/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.3fM instr", n/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.2fk instr", n/1e3)
+	}
+	return fmt.Sprintf("%.0f instr", n)
 }
 
 // FormatSeconds prints a duration in seconds with a readable unit.

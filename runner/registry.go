@@ -22,6 +22,10 @@ const (
 	MemoryIntensive = "memory_intensive"
 	// Slow marks benchmarks that take seconds per round.
 	Slow = "slow"
+	// IO marks benchmarks whose operation waits on files (or other I/O):
+	// they are not run when counting instructions (Config.Metric), since
+	// an instruction count does not measure the waiting.
+	IO = "io"
 )
 
 // Benchmark is one registered benchmark.
@@ -259,9 +263,30 @@ func (r *Registry) Select(c *Config, availableMB float64) (*Selection, error) {
 				continue
 			}
 		}
+		if why := notCountable(c, b); why != "" {
+			sel.Skipped = append(sel.Skipped, Skip{id, why})
+			continue
+		}
 		sel.Run = append(sel.Run, b)
 	}
 	return sel, nil
+}
+
+// notCountable says why b is left out of an instruction-counting run ("" when
+// it is not): its operation waits on I/O or runs on several threads, and an
+// instruction count measures neither the waiting nor the parallel speed-up
+// (callgrind serialises the threads and counts all of them).
+func notCountable(c *Config, b *Benchmark) string {
+	if c.Metric != MetricModeInstructions {
+		return ""
+	}
+	switch {
+	case b.HasMarker(IO):
+		return "io: an instruction count does not measure waiting on I/O (measure it with --metric time)"
+	case analysis.DeclaresParallel(b.Markers, b.Params):
+		return "parallel: callgrind serialises threads, so an instruction count does not measure waiting or parallel speed-up (measure it with --metric time)"
+	}
+	return ""
 }
 
 // debugLogger returns a Logf that writes when on.

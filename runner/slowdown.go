@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,6 +57,25 @@ func slowdownFactor(rules []Slowdown, id string) float64 {
 		}
 	}
 	return 1
+}
+
+// spinSink keeps spin's result alive.
+var spinSink atomic.Uint64
+
+// spin runs n iterations of a xorshift step: extra work whose instruction
+// count is a fixed number per iteration for a given build. It is the
+// slowdown injected when counting instructions (a busy wait on the clock
+// would count whatever the clock's speed under Valgrind allows).
+//
+//go:noinline
+func spin(n uint64) {
+	x := uint64(88172645463325252)
+	for range n {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+	}
+	spinSink.Add(x)
 }
 
 // slowed wraps fn so that each call really takes factor times as long, on

@@ -2,10 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/xpcs-perf/xpcs-perf-action/action"
@@ -55,8 +60,11 @@ func runBenchmarks(ctx context.Context, req action.RunRequest, log io.Writer) (*
 	if err := runner.LoadConfigFile(&cfg, conf, true); err != nil {
 		return nil, err
 	}
+	if req.Metric == runner.MetricModeInstructions && !runner.UnderCallgrind(getenv) {
+		return countBenchmarks(ctx, req, conf, log)
+	}
 	o := runner.Overrides{Sizes: req.Sizes, Filter: req.Filter, Rounds: req.Rounds, Warmup: -1,
-		MinTime: req.MinTime, TimeBudget: -1, Data: req.Data, Slowdown: req.Slowdown}
+		MinTime: req.MinTime, TimeBudget: -1, Data: req.Data, Slowdown: req.Slowdown, Metric: req.Metric}
 	if req.Category != "" && req.Category != "all" {
 		o.Categories = []string{req.Category}
 	}
@@ -95,4 +103,75 @@ func runBenchmarks(ctx context.Context, req action.RunRequest, log io.Writer) (*
 		return res, fmt.Errorf("interrupted: %w", context.Cause(ctx))
 	}
 	return res, nil
+}
+
+// countBenchmarks is runBenchmarks for the metric instructions: `xpcs-perf
+// run --metric instructions` with the request's selection, re-executed under
+// callgrind (runUnderCallgrind), into a temporary results file that is read
+// back. The progress goes to log; the partial results of an interrupted run
+// are returned with the error, as runBenchmarks does.
+func countBenchmarks(ctx context.Context, req action.RunRequest, conf string, log io.Writer) (*analysis.Results, error) {
+	dir, err := os.MkdirTemp("", "xpcs-perf-count-")
+	if err != nil {
+		return nil, fmt.Errorf("count instructions: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "results.json")
+	args := []string{"--metric", runner.MetricModeInstructions, "--config", conf, "--out", out, "--progress", "auto"}
+	if req.Category != "" && req.Category != "all" {
+		args = append(args, "--category", req.Category)
+	}
+	if len(req.Sizes) > 0 {
+		args = append(args, "--sizes", strings.Join(req.Sizes, ","))
+	}
+	if req.Filter != "" {
+		args = append(args, "--filter", req.Filter)
+	}
+	if req.Rounds > 0 {
+		args = append(args, "--rounds", strconv.Itoa(req.Rounds))
+	}
+	if req.MinTime > 0 {
+		args = append(args, "--min-time", req.MinTime.String())
+	}
+	if req.TimeBudget > 0 {
+		args = append(args, "--time-budget", req.TimeBudget.String())
+	}
+	for _, d := range req.Data {
+		args = append(args, "--data", d)
+	}
+	if req.Shard != "" {
+		args = append(args, "--shard", req.Shard)
+	}
+	if req.Slowdown != "" {
+		args = append(args, "--inject-slowdown", req.Slowdown)
+	}
+	if _, err := os.Stat(conf); err != nil { // the config file is optional
+		args = slices.Delete(args, 2, 4)
+	}
+	runErr := runUnderCallgrind(ctx, log, log, args, cfgCacheSim(conf))
+	res, err := analysis.ReadResultsFile(out)
+	if err != nil {
+		if runErr != nil {
+			return nil, fmt.Errorf("count instructions: %w", runErr)
+		}
+		return nil, fmt.Errorf("count instructions: %w", err)
+	}
+	if runErr != nil {
+		var ee *exitError
+		switch {
+		case errors.As(runErr, &ee) && ee.code == 130:
+			return res, fmt.Errorf("interrupted: xpcs-perf run under callgrind exited with status 130")
+		case errors.As(runErr, &ee) && ee.msg == "":
+			return res, fmt.Errorf("count instructions: xpcs-perf run under callgrind exited with status %d", ee.code)
+		}
+		return res, fmt.Errorf("count instructions: %w", runErr)
+	}
+	return res, nil
+}
+
+// cfgCacheSim reports whether the repository's config file asks for the
+// cache simulation (cache_sim), which the valgrind command line needs.
+func cfgCacheSim(conf string) bool {
+	cfg := runner.DefaultConfig()
+	return runner.LoadConfigFile(&cfg, conf, true) == nil && cfg.CacheSim
 }

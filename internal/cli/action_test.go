@@ -643,7 +643,7 @@ func TestActionYAMLMatchesCode(t *testing.T) {
 		}
 		return keys
 	}
-	wantInputs := []string{"category", "sizes", "filter", "rounds", "time-budget", "data", "results-file", "results-format",
+	wantInputs := []string{"category", "sizes", "filter", "rounds", "time-budget", "metric", "data", "results-file", "results-format",
 		"baseline-artifact", "baseline-file", "history-artifact", "regression-threshold", "alpha", "max-cv", "drift-allowance", "fail-on",
 		"fail-on-regression", "comment", "mode", "shard", "github-token", "output-dir"}
 	if got := section("inputs"); strings.Join(got, ",") != strings.Join(wantInputs, ",") {

@@ -28,6 +28,7 @@ func readResultsAny(path string) (*analysis.Results, error) {
 //
 //	xpcs-perf compare --baseline B[,B2...|GLOB] --current C[,C2...|GLOB]
 //	    [--history history.jsonl] [--drift-allowance 0.5] [--threshold 0.2]
+//	    [--instruction-threshold 0.02]
 //	    [--alpha 0.05] [--fail-on EXPR] [--rules mean:20%,...]
 //	    [--format text|json] [--out cmp.json]
 //
@@ -44,6 +45,7 @@ func cmdCompare(ctx context.Context, stdout, stderr io.Writer, getenv func(strin
 	drift := fs.Float64("drift-allowance", def.DriftAllowance, "run-to-run drift allowed without history when each side is one separate run, as a `fraction` (0.5 = ±50%); 0 when base and head were measured side by side (interleaved)")
 	driftWiden := fs.Float64("drift-widen", def.DriftWiden, "with history, a run whose median lies in the band of the base branch's run medians widened this many times about their median is inside the drift (0 ignores the history)")
 	threshold := fs.Float64("threshold", def.Threshold, "regression threshold as a `fraction` of the median (0.2 = 20%)")
+	instrThreshold := fs.Float64("instruction-threshold", def.InstructionThreshold, "regression threshold of benchmarks counted in instructions (unit instr/op, run --metric instructions) as a `fraction` (0.02 = 2%; 0 = --threshold)")
 	alpha := fs.Float64("alpha", def.Alpha, "significance level after Benjamini-Hochberg")
 	minSamples := fs.Int("min-samples", def.MinSamples, "fewer samples per side give inconclusive")
 	maxCV := fs.Float64("max-cv", 0, "deprecated and ignored: spread is reported, never a veto")
@@ -70,6 +72,7 @@ func cmdCompare(ctx context.Context, stdout, stderr io.Writer, getenv func(strin
 	}
 	cfg := def
 	cfg.Threshold, cfg.Alpha, cfg.MinSamples = *threshold, *alpha, *minSamples
+	cfg.InstructionThreshold = *instrThreshold
 	cfg.MemoryThreshold, cfg.Correction = *memThreshold, *correction
 	cfg.DriftAllowance, cfg.DriftWiden = *drift, *driftWiden
 	cfg.FailOn, cfg.Calibration, cfg.Clock = *failOn, *calibration, *clock

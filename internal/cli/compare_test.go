@@ -80,3 +80,47 @@ func TestCompareCommandJSON(t *testing.T) {
 		t.Errorf("schema %q rows %d, want %q and 72", c.Schema, len(c.Rows), analysis.ComparisonSchema)
 	}
 }
+
+// TestCompareInstructionThreshold: counts 3% apart fail the gate at the
+// default 2% instruction threshold and pass at 5%; counts 1% apart pass.
+func TestCompareInstructionThreshold(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name string, center float64) string {
+		counts := []float64{center, center * 1.0005, center * 0.9995, center * 1.001, center * 0.999, center}
+		st := analysis.Describe(counts, analysis.UnitInstructions)
+		res := &analysis.Results{Schema: analysis.ResultsSchema, Benchmarks: []analysis.Benchmark{{
+			ID: "scientific/saxs/k", Name: "k", Unit: analysis.UnitInstructions, Direction: analysis.LowerIsBetter,
+			Samples: counts, Stats: &st}}}
+		p := filepath.Join(dir, name)
+		if err := analysis.WriteResultsFile(p, res); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	base, plus1, plus3 := write("base.json", 1e6), write("plus1.json", 1.01e6), write("plus3.json", 1.03e6)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+	}{
+		{"+3% default", []string{"--baseline", base, "--current", plus3}, 1},
+		{"+3% threshold 5%", []string{"--baseline", base, "--current", plus3, "--instruction-threshold", "0.05"}, 0},
+		{"+1% default", []string{"--baseline", base, "--current", plus1}, 0},
+		{"negative threshold", []string{"--baseline", base, "--current", plus1, "--instruction-threshold", "-1"}, 2},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), &stdout, &stderr, append([]string{"compare"}, tt.args...), os.Getenv)
+		code := 0
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		} else if err != nil {
+			code = 1
+		}
+		if code != tt.wantCode {
+			t.Errorf("%s: exit %d (err %v), want %d\n%s", tt.name, code, err, tt.wantCode, stdout.String())
+		}
+	}
+}

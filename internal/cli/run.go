@@ -89,6 +89,8 @@ func cmdRun(ctx context.Context, stdout, stderr io.Writer, getenv func(string) s
 		gomaxprocs        = fs.Int("gomaxprocs", 0, "pin GOMAXPROCS for the run (0 = leave)")
 		progress          = fs.String("progress", "auto", "progress output: auto, terminal, github, lines, none")
 		debugFlag         = fs.Bool("debug", false, "detailed logging (also "+runner.DebugEnv+"=1)")
+		cacheSim          = fs.Bool("cache-sim", false, "with --metric instructions: callgrind's cache simulation and an estimated-cycles figure per operation (shown, not judged; about 2x slower)")
+		metric            = fs.String("metric", "", "what the rounds measure: time (default) or instructions (instruction counts under valgrind --tool=callgrind; needs Debian's valgrind)")
 	)
 	fs.Var(&cats, "category", "categories to run (comma-separated or repeated; default all)")
 	fs.Var(&sizes, "sizes", "sizes to run (default tiny,small)")
@@ -124,8 +126,14 @@ func cmdRun(ctx context.Context, stdout, stderr io.Writer, getenv func(string) s
 		Categories: cats, Sizes: sizes, Data: data, Filter: *filter,
 		Rounds: *rounds, Warmup: *warmup, MaxTime: *maxTime, MinTime: *minTime, TimeBudget: *budget,
 		Shard: *shard, ProfileDir: *profile, MemoryIntensive: *memIntensive, NoCounters: *noCounters,
-		Debug: *debugFlag, Slowdown: *slowdown,
+		Debug: *debugFlag, Slowdown: *slowdown, Metric: *metric, CacheSim: *cacheSim,
 	}, getenv)
+	if err := cfg.Validate(); err != nil {
+		return &exitError{code: 2, msg: "run: " + err.Error()}
+	}
+	if cfg.Metric == runner.MetricModeInstructions && !runner.UnderCallgrind(getenv) {
+		return runUnderCallgrind(ctx, stdout, stderr, args, cfg.CacheSim)
+	}
 	if *gomaxprocs > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*gomaxprocs))
 	}

@@ -278,6 +278,27 @@ func TestRunBenchmarks(t *testing.T) {
 	readableByOthers(t, img, ws)
 }
 
+// TestCountInstructions counts a tiny kernel's instructions in the
+// container: the trimmed valgrind (callgrind only) runs the binary, and the
+// results carry counts as their primary samples.
+func TestCountInstructions(t *testing.T) {
+	img := image(t)
+	ws := workspace(t)
+	r := docker{opts: []string{"--workdir", "/github/workspace", "-v", ws + ":/github/workspace"},
+		args: []string{"run", "--metric", "instructions", "--category", "scientific", "--sizes", "tiny",
+			"--filter", "saxs/radial", "--rounds", "4", "--progress", "none", "--out", "results.json"}}.run(t, img)
+	if r.code != 0 {
+		t.Fatalf("run --metric instructions in the container:\n%s", r)
+	}
+	res, err := analysis.ReadResultsFile(filepath.Join(ws, "results.json"))
+	if err != nil {
+		t.Fatalf("results written in the container: %v", err)
+	}
+	if len(res.Benchmarks) != 1 || res.Benchmarks[0].Unit != analysis.UnitInstructions || len(res.Benchmarks[0].Samples) != 4 {
+		t.Fatalf("want one benchmark with 4 instruction counts: %+v\n%s", res.Benchmarks, r)
+	}
+}
+
 // workspace makes a folder to mount as /github/workspace: owned by the
 // runner's user and 0755 on GitHub, so 0755 here.
 func workspace(t *testing.T) string {

@@ -20,7 +20,7 @@ import (
 
 // hostileResults is a suite whose every user-controlled text is hostile:
 // benchmark ids, names, groups, parameter keys and values, error messages,
-// notes, machine fields, branch and commit. Half of it regresses 3x so the
+// notes, machine fields, branch and commit. Half of it regresses 5x so the
 // annotations (::error / ::warning with the id) are printed too.
 func hostileResults(slow float64) *analysis.Results {
 	res := SynthResults(len(Hostile), 10, 5, 0, 1)
@@ -56,7 +56,7 @@ func hostileResults(slow float64) *analysis.Results {
 func TestInjectionEndToEnd(t *testing.T) {
 	t.Parallel()
 	sc := newScenario(t, "pull_request", prPayload(7, "feat\n::set-output name=verdict::pass<script>"))
-	sc.cur = hostileResults(3)
+	sc.cur = hostileResults(5)
 	sc.Env["INPUT_FAIL-ON-REGRESSION"] = "false"
 	sc.addBaseline(hostileResults(1))
 	// A history with the same hostile ids, so the trend charts (Mermaid in
@@ -95,7 +95,7 @@ func TestInjectionEndToEnd(t *testing.T) {
 		}
 	}
 	if out["verdict"] != "fail" {
-		t.Errorf("verdict output %q, want fail (half the suite regressed 3x)", out["verdict"])
+		t.Errorf("verdict output %q, want fail (half the suite regressed 5x)", out["verdict"])
 	}
 
 	report := filepath.Join(sc.WS, "xpcs-perf-report")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/xpcs-perf/xpcs-perf-action/analysis"
@@ -165,6 +166,27 @@ const Parallel = analysis.MarkerParallel
 
 // parallel returns markers plus Parallel.
 func parallel(markers ...string) []string { return append(markers, Parallel) }
+
+// IO is the marker of benchmarks whose operation reads or writes files
+// (HDF5): an instruction count does not measure waiting on I/O, so
+// --metric instructions leaves them out with that reason (runner.IO).
+const IO = runner.IO
+
+// ioBound returns markers plus IO.
+func ioBound(markers ...string) []string { return append(slices.Clone(markers), IO) }
+
+// allIO registers the benchmarks of reg, each marked IO (the hdf5 category:
+// every operation is a libhdf5 call on a file).
+func allIO(reg func(*runner.Registry)) func(*runner.Registry) {
+	return func(r *runner.Registry) {
+		var tmp runner.Registry
+		reg(&tmp)
+		for _, b := range tmp.All() {
+			b.Markers = ioBound(b.Markers...)
+			r.Register(b)
+		}
+	}
+}
 
 // heavyMarkers marks sizes from large up as memory_intensive.
 func heavyMarkers(size string) []string {

@@ -18,8 +18,14 @@ import (
 // "slower": true when the optimisation makes things slower.
 func optimizationCategory(r *runner.Registry) {
 	const cat = "optimization"
+	// Groups whose operations read the HDF5 stack file.
+	ioGroups := map[string]bool{"handles": true, "reads": true, "correlation": true}
 	pair := func(group, name, what string, params map[string]string, setup func(env *runner.Env) (*runner.Op, error)) {
-		r.Register(&runner.Benchmark{Category: cat, Group: group, Name: name, Params: params,
+		var mk []string
+		if ioGroups[group] {
+			mk = ioBound()
+		}
+		r.Register(&runner.Benchmark{Category: cat, Group: group, Name: name, Params: params, Markers: mk,
 			Extra: map[string]any{"what": what}, Setup: setup})
 	}
 	for _, size := range []string{"tiny", "small"} {

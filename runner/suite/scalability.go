@@ -26,6 +26,9 @@ func scalabilityCategory(r *runner.Registry) {
 			s := runner.Sizes[size]
 			b := &runner.Benchmark{Category: cat, Group: group, Name: name, Params: map[string]string{"size": size},
 				Markers: heavyMarkers(size), Setup: setup}
+			if group == "read" { // reads the HDF5 stack file
+				b.Markers = ioBound(b.Markers...)
+			}
 			b.Extra = map[string]any{"scaling_family": runner.FormatID(cat, group, name, nil), "scaling_n": n(s), "scaling_var": "elements"}
 			r.Register(b)
 		}

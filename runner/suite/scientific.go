@@ -22,8 +22,8 @@ func scientificCategory(r *runner.Registry) {
 	const cat = "scientific"
 	for _, nq := range []int{10, 20, 50} {
 		r.Register(&runner.Benchmark{Category: cat, Group: "g2_extraction", Name: "read_result_file",
-			Params: map[string]string{"n_q": strconv.Itoa(nq)},
-			Extra:  map[string]any{"what": "open an APS 8-ID-I result file and split /xpcs/multitau/normalized_g2 into per-q curves"},
+			Params: map[string]string{"n_q": strconv.Itoa(nq)}, Markers: ioBound(),
+			Extra: map[string]any{"what": "open an APS 8-ID-I result file and split /xpcs/multitau/normalized_g2 into per-q curves"},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
 				path := filepath.Join(env.TempDir, "result.hdf")
 				ntau := 61

@@ -15,7 +15,7 @@ type Category struct {
 
 // Categories is the suite, one entry per file.
 var Categories = []Category{
-	{"hdf5", hdf5Category},
+	{"hdf5", allIO(hdf5Category)},
 	{"memory", memoryCategory},
 	{"optimization", optimizationCategory},
 	{"plotting", plottingCategory},

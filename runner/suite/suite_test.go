@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,47 @@ func TestSetupNamesHDF5(t *testing.T) {
 	r := newTestRunner(t, fastConfig())
 	if got := r.Run(context.Background(), nil).Machine.HDF5Version; got == "" {
 		t.Errorf("hdf5 version missing from the machine block")
+	}
+}
+
+// TestInstructionsSelection: counting instructions leaves out every
+// benchmark that waits on files or runs on several threads, with the
+// reason, and keeps the single-threaded kernels.
+func TestInstructionsSelection(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		category      string
+		minRun        int
+		allSkipped    bool
+		skippedPrefix string
+	}{
+		{category: "hdf5", allSkipped: true, skippedPrefix: "io:"},
+		{category: "scientific", minRun: 5},
+		{category: "optimization", minRun: 2},
+		{category: "scalability", minRun: 3},
+	}
+	for _, tt := range tests {
+		c := runner.DefaultConfig()
+		c.Categories, c.Sizes, c.Metric = []string{tt.category}, []string{"tiny"}, runner.MetricModeInstructions
+		sel, err := Registry().Select(&c, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.allSkipped && len(sel.Run) > 0 || len(sel.Run) < tt.minRun {
+			t.Errorf("%s: %d run, want all skipped=%v or at least %d", tt.category, len(sel.Run), tt.allSkipped, tt.minRun)
+		}
+		for _, b := range sel.Run {
+			if b.HasMarker(IO) || b.HasMarker(Parallel) {
+				t.Errorf("%s runs with markers %v", b.ID(), b.Markers)
+			}
+		}
+		for _, s := range sel.Skipped {
+			if !strings.HasPrefix(s.Reason, "io:") && !strings.HasPrefix(s.Reason, "parallel:") {
+				t.Errorf("%s skipped for %q, want io: or parallel:", s.ID, s.Reason)
+			}
+			if tt.skippedPrefix != "" && !strings.HasPrefix(s.Reason, tt.skippedPrefix) {
+				t.Errorf("%s skipped for %q, want %s", s.ID, s.Reason, tt.skippedPrefix)
+			}
+		}
 	}
 }
