@@ -167,7 +167,7 @@ func study(w io.Writer, o options) error {
 const (
 	scNoHistory      = "separate runs, no history (default allowance)"
 	scHistory        = "separate runs, history of 10-20 runs"
-	scHistory5       = "separate runs, history of 5 runs"
+	scHistory5       = "separate runs, history of MinDriftRuns (8) runs"
 	scInterleaved    = "interleaved rounds within each drift run (5 vs 5)"
 	scWorkloads      = "interleaved workloads (samples.json, 10 vs 10)"
 	scTailsNoHist    = "separate runs, no history, heavy tails"

@@ -244,7 +244,7 @@ type target struct {
 
 var targets = []target{
 	{"A/A false alarms, separate runs with history", scHistory, 0, true, 0.01},
-	{"A/A false alarms, separate runs with a history of 5 runs", scHistory5, 0, true, 0.01},
+	{"A/A false alarms, separate runs with the shortest usable history (MinDriftRuns = 8 runs)", scHistory5, 0, true, 0.01},
 	{"A/A false alarms, separate runs without history (default allowance)", scNoHistory, 0, true, 0.01},
 	{"A/A false alarms, interleaved (drift runs, 5 vs 5 rounds)", scInterleaved, 0, true, 0.005},
 	{"A/A false alarms, interleaved (workloads, 10 vs 10 rounds)", scWorkloads, 0, true, 0.005},
