@@ -754,3 +754,26 @@ func TestExpectedRange(t *testing.T) {
 		t.Errorf("rangeScale(%d) = %v, want 1", refRuns, got)
 	}
 }
+
+// TestPresenceRowsKeepMetrics: a first run's (or a new benchmark's)
+// secondary metrics carry their statistics (the report showed "– n=0"
+// though results.json had the samples).
+func TestPresenceRowsKeepMetrics(t *testing.T) {
+	t.Parallel()
+	b := bench("x", []float64{1, 1.1, 0.9, 1.05, 1, 1, 1, 1, 1, 1})
+	b.Metrics = map[string]Metric{"B/op": {Unit: "B/op", Samples: []float64{64, 64, 64, 64, 64, 64, 64, 64, 64, 64}},
+		MetricCPU: {Unit: MetricCPU, Samples: []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}}}
+	c, err := Compare(nil, res(b), DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{MetricTime, "B/op", MetricCPU} {
+		r := findRow(t, c, "x", m)
+		if r.Verdict != New || r.Current == nil || r.Current.N != 10 || r.Current.Median == 0 {
+			t.Errorf("%s: verdict %s, current %+v: want new with n=10 and its median", m, r.Verdict, r.Current)
+		}
+	}
+	if c.Summary.Benchmarks != 1 || c.Summary.New != 1 {
+		t.Errorf("summary %+v: want 1 benchmark, new", c.Summary)
+	}
+}
