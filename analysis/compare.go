@@ -1237,6 +1237,9 @@ func inconclusiveReason(r *Row, th, wLo, wHi float64, sig bool, ci string) strin
 	if r.Baseline.Runs > 1 || r.Current.Runs > 1 {
 		return what + "; more runs per side would decide"
 	}
+	if strings.HasPrefix(r.Method, MethodWilcoxonSignedRank) {
+		return what + fmt.Sprintf("; more pairs (now %d) or longer rounds would decide", n)
+	}
 	// The interval narrows as 1/sqrt(n): rounds for it to fit inside
 	// (-th, th) around the same estimate.
 	half := (wHi - wLo) / 2

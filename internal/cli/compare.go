@@ -161,8 +161,8 @@ func writeCompareText(w io.Writer, c *analysis.Comparison, baseName, curName str
 		change, stats := "", ""
 		if r.Baseline != nil && r.Current != nil && r.Verdict != analysis.Errored {
 			switch {
-			case r.Q >= c.Config.Alpha || r.Verdict == analysis.Info && r.P >= c.Config.Alpha:
-				change = "~" // not significant (benchstat's mark)
+			case r.Verdict == analysis.Info && r.P >= c.Config.Alpha, r.Verdict != analysis.Info && r.Q >= c.Config.Alpha:
+				change = "~" // not significant (benchstat's mark; derived rows are not corrected across the suite)
 			case r.Ratio > 0:
 				change = fmt.Sprintf("%+.2f%%", 100*(r.Ratio-1))
 			default:
