@@ -30,8 +30,10 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/internal/testenv"
 )
 
-// maxImageBytes is the size target of the issue (docker image inspect .Size).
-const maxImageBytes = 200e6
+// maxImageBytes is the size target (docker image inspect .Size): 250 MB,
+// the bound issue 17 set for carrying valgrind's callgrind in the image
+// (measured: 175 MB without it, 213 MB with callgrind and libc6-dbg).
+const maxImageBytes = 250e6
 
 const token = "ghs_ContainerTESTtoken0123456789"
 
@@ -475,8 +477,8 @@ func resultsJSON(t *testing.T, res *analysis.Results) []byte {
 
 // TestActionPullRequestRegression runs the image as GitHub's runner runs a
 // Docker action, on a pull_request event whose results (written by an
-// earlier step) hold a 3x slower benchmark, against the fake GitHub API
-// holding the base branch's baseline artifact: the gate fails (exit 1), the
+// earlier step) hold a 5x slower benchmark (beyond the ±250% drift allowed
+// without history), against the fake GitHub API holding the base branch's baseline artifact: the gate fails (exit 1), the
 // step outputs and the job summary are written through /github/file_commands,
 // one sticky comment is posted, the token never leaks, and everything the
 // container wrote in the workspace is readable by a non-root user.
@@ -497,7 +499,7 @@ func TestActionPullRequestRegression(t *testing.T) {
 
 	// The runner's folders on the host.
 	ws, home, wf, fc := workspace(t), t.TempDir(), t.TempDir(), t.TempDir()
-	cur := resultsJSON(t, results("headsha", "feature", ids, "memory/g/copy", 3))
+	cur := resultsJSON(t, results("headsha", "feature", ids, "memory/g/copy", 5))
 	if err := os.MkdirAll(filepath.Join(ws, "bench"), 0o755); err != nil {
 		t.Fatal(err)
 	}
