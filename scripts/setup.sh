@@ -16,6 +16,7 @@ PKGS=(
   python3-pytest-benchmark python3-junitparser
   chromium
   debootstrap
+  valgrind
 )
 
 missing=()
