@@ -67,6 +67,37 @@ func checkOneLine(t *testing.T, stderr string) {
 	}
 }
 
+// failLeavesFile runs the CLI with args under a file size limit of res's
+// size, which must make it fail, and checks that res is byte for byte what
+// it was and still a readable result file, and that the error is one line.
+// It returns the command's stderr.
+func failLeavesFile(t *testing.T, res string, args ...string) string {
+	t.Helper()
+	before, err := os.ReadFile(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := runLimited(t, fileSizeKB(t, res), args...)
+	if err == nil {
+		t.Fatalf("%s under a file size limit succeeded; stderr:\n%s", args[0], stderr)
+	}
+	t.Logf("%s under the limit: %v: %s", args[0], err, strings.TrimSpace(stderr))
+	if stderr != "" {
+		checkOneLine(t, stderr)
+	}
+	after, err := os.ReadFile(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("%s: %s changed (%d -> %d bytes) although the command failed", args[0], res, len(before), len(after))
+	}
+	if _, err := h5.ReadResult(res); err != nil {
+		t.Errorf("%s: %s unreadable after the failed command: %v", args[0], res, err)
+	}
+	return stderr
+}
+
 // TestFitFullDiskLeavesInput: when adding /xpcs/fit fails for lack of space,
 // the input result file is unchanged and readable, and fit runs again
 // afterwards (before issue 14 the file was damaged in place and fit then
@@ -82,29 +113,8 @@ func TestFitFullDiskLeavesInput(t *testing.T) {
 	if err := run(context.Background(), &so, &se, []string{"correlate", "--raw", raw, "--out", res}, nil); err != nil {
 		t.Fatalf("correlate: %v\n%s", err, se.String())
 	}
-	before, err := os.ReadFile(res)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Room for the copy of the input, not for the fit added to it.
-	stderr, err := runLimited(t, fileSizeKB(t, res), "fit", res, "--model", "stretched")
-	if err == nil {
-		t.Fatalf("fit under a file size limit succeeded; stderr:\n%s", stderr)
-	}
-	t.Logf("fit under the limit: %v: %s", err, strings.TrimSpace(stderr))
-	if stderr != "" {
-		checkOneLine(t, stderr)
-	}
-	after, err := os.ReadFile(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(before, after) {
-		t.Errorf("the input changed (%d -> %d bytes) although fit failed", len(before), len(after))
-	}
-	if _, err := h5.ReadResult(res); err != nil {
-		t.Errorf("input unreadable after the failed fit: %v", err)
-	}
+	stderr := failLeavesFile(t, res, "fit", res, "--model", "stretched")
 	if left, _ := filepath.Glob(filepath.Join(dir, ".result.hdf.tmp-*")); len(left) > 0 && stderr != "" {
 		t.Errorf("temporary files left behind: %v", left)
 	}
@@ -137,27 +147,6 @@ func TestCorrelateFullDiskKeepsPrevious(t *testing.T) {
 	if err := run(context.Background(), &so, &se, []string{"correlate", "--raw", raw, "--out", res}, nil); err != nil {
 		t.Fatalf("correlate: %v\n%s", err, se.String())
 	}
-	before, err := os.ReadFile(res)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The two-time maps make the new result larger than the limit.
-	stderr, err := runLimited(t, fileSizeKB(t, res), "correlate", "--raw", raw, "--out", res, "--twotime")
-	if err == nil {
-		t.Fatalf("correlate under a file size limit succeeded; stderr:\n%s", stderr)
-	}
-	t.Logf("correlate under the limit: %v: %s", err, strings.TrimSpace(stderr))
-	if stderr != "" {
-		checkOneLine(t, stderr)
-	}
-	after, err := os.ReadFile(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(before, after) {
-		t.Errorf("the previous result changed (%d -> %d bytes) although correlate failed", len(before), len(after))
-	}
-	if _, err := h5.ReadResult(res); err != nil {
-		t.Errorf("previous result unreadable: %v", err)
-	}
+	failLeavesFile(t, res, "correlate", "--raw", raw, "--out", res, "--twotime")
 }
