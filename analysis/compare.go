@@ -411,14 +411,11 @@ func setSide(r *Row, v Verdict, s *SampleSummary, runs int) {
 
 // pooled concatenates the samples that get returns for every run.
 func pooled(bs []*Benchmark, get func(*Benchmark) []float64) []float64 {
-	if len(bs) == 1 {
-		return get(bs[0])
+	runs := make([][]float64, len(bs))
+	for i, b := range bs {
+		runs[i] = get(b)
 	}
-	var out []float64
-	for _, b := range bs {
-		out = append(out, get(b)...)
-	}
-	return out
+	return pooledRuns(runs)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
