@@ -2,7 +2,11 @@
 
 package twotime
 
-const haveOpenBLAS = false
+import "errors"
+
+func haveOpenBLAS() bool { return false }
+
+func loadOpenBLAS() error { return errors.New("twotime: OpenBLAS needs a cgo build") }
 
 func openblasSyrk(x []float32, n, k int, c []float32) { panic("twotime: built without cgo") }
 func openblasGemm(x []float32, n, k int, c []float32) { panic("twotime: built without cgo") }

@@ -53,14 +53,15 @@ func ParseBackend(s string) (Backend, error) {
 	return 0, fmt.Errorf("twotime: unknown backend %q (want one of %s)", s, strings.Join(backendNames[:], ", "))
 }
 
-// Available reports whether b can run in this binary (OpenBLAS needs cgo).
+// Available reports whether b can run in this binary (OpenBLAS needs cgo
+// and the library, loaded on first use).
 func (b Backend) Available() bool {
-	return (b != OpenBLAS && b != OpenBLASGemm) || haveOpenBLAS
+	return (b != OpenBLAS && b != OpenBLASGemm) || haveOpenBLAS()
 }
 
 func (b Backend) resolve() Backend {
 	if b == Auto {
-		if haveOpenBLAS {
+		if haveOpenBLAS() {
 			return OpenBLAS
 		}
 		return Gonum
@@ -82,7 +83,7 @@ func Matrix(dst, x []float32, n, k int, b Backend) ([]float32, error) {
 	}
 	b = b.resolve()
 	if !b.Available() {
-		return nil, fmt.Errorf("twotime: backend %v needs a cgo build", b)
+		return nil, fmt.Errorf("backend %v: %w", b, loadOpenBLAS())
 	}
 	inv, err := invMeans(x, n, k)
 	if err != nil {
