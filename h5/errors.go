@@ -13,6 +13,7 @@ var (
 	ErrShape             = errors.New("wrong shape or selection")
 	ErrFilterUnavailable = errors.New("filter not available")
 	ErrClosed            = errors.New("closed")
+	ErrNotMappable       = errors.New("not mappable")
 )
 
 // Error is the error of every failing operation: it names the file, the

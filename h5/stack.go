@@ -233,6 +233,8 @@ type Stack struct {
 	opt     ReadOptions
 	plan    *directPlan // nil when the direct path is not possible
 	whyNot  string      // reason the direct path is not possible
+	mapped  []byte      // Map's mapping (page aligned), nil if none
+	mapOff  []int64     // byte offset of each frame in mapped
 	closed  bool
 }
 
@@ -568,6 +570,7 @@ func (s *Stack) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.unmapLocked()
 	s.ds.Close()
 	if s.plan != nil && s.plan.raw != nil {
 		s.plan.raw.Close()
