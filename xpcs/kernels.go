@@ -114,3 +114,6 @@ func kernelISA(k kernelID) string {
 	}
 	return "portable: scalar float64 (Go)"
 }
+
+// isCKernel reports whether k is one of the C paths.
+func isCKernel(k kernelID) bool { return k == kernAVX2 || k == kernAVX512 }

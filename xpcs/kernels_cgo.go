@@ -23,6 +23,14 @@ package xpcs
 #define XPCS_OCARRY 17
 #define XPCS_OHEAD 18
 
+// xpcs_ld16 loads a little-endian uint16 at any alignment (frames mapped
+// from an HDF5 file may start at odd offsets).
+static inline uint16_t xpcs_ld16(const unsigned char *p) {
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
 // Frames ahead to prefetch in the transpose.
 #define XPCS_PF 8
 
@@ -62,28 +70,42 @@ static int xpcs_cpu_avx512(void) {
 	       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
 }
 
-static void xpcs_block_u16(int isa, const uint16_t *frames, long npix, long m, const int32_t *idx, long n,
-			   double *state, long nlev, const int64_t *plan, double *buf, double *b, double *fsum,
-			   double *zstate, long pb) {
+static void xpcs_block_u16(int isa, const unsigned char *frames, const int64_t *off, long npix, long m,
+			   const int32_t *idx, long n, double *state, long nlev, const int64_t *plan, double *buf,
+			   double *b, double *fsum, double *zstate, long pb) {
 	if (isa == 8)
-		block_u16_avx512(frames, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
+		block_u16_avx512(frames, off, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
 	else
-		block_u16_avx2(frames, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
+		block_u16_avx2(frames, off, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
 }
 
-// xpcs_sum_runs_u16 adds, for m frames of npix uint16 pixels, the pixels
-// of the runs [runs[2r], runs[2r+1]) to sum (and to seg when not NULL), in
-// frame order as the Go loop (accumulate) does; GCC vectorises the inner
-// loop (uint16 -> float64 conversion and add).
-__attribute__((target("avx2"))) static void xpcs_sum_runs_u16(const uint16_t *frames, long npix, long m,
-		const int64_t *runs, long nruns, double *sum, double *seg) {
+// xpcs_add_u16 adds the n little-endian uint16 at p to dst[0..n), 8 at a
+// time with AVX2 (unaligned loads: p may be odd), each dst[i] += p[i] as
+// the Go loop (accumulate) does it.
+__attribute__((target("avx2"))) static void xpcs_add_u16(double *dst, const unsigned char *p, long n) {
+	long i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 2 * i));
+		__m256d lo = _mm256_cvtepi32_pd(_mm_cvtepu16_epi32(v));
+		__m256d hi = _mm256_cvtepi32_pd(_mm_cvtepu16_epi32(_mm_srli_si128(v, 8)));
+		_mm256_storeu_pd(dst + i, _mm256_add_pd(_mm256_loadu_pd(dst + i), lo));
+		_mm256_storeu_pd(dst + i + 4, _mm256_add_pd(_mm256_loadu_pd(dst + i + 4), hi));
+	}
+	for (; i < n; i++) dst[i] += (double)xpcs_ld16(p + 2 * i);
+}
+
+// xpcs_sum_runs_u16 adds, for m frames of npix little-endian uint16
+// pixels (frame t at byte off[t] of frames, off NULL: 2*t*npix), the
+// pixels of the runs [runs[2r], runs[2r+1]) to sum (and to seg when not
+// NULL), in frame order as the Go loop (accumulate) does.
+__attribute__((target("avx2"))) static void xpcs_sum_runs_u16(const unsigned char *frames, const int64_t *off,
+		long npix, long m, const int64_t *runs, long nruns, double *sum, double *seg) {
 	for (long t = 0; t < m; t++) {
-		const uint16_t *row = frames + t * npix;
+		const unsigned char *row = frames + (off ? off[t] : 2 * t * npix);
 		for (long r = 0; r < nruns; r++) {
 			long lo = runs[2 * r], hi = runs[2 * r + 1];
-			for (long p = lo; p < hi; p++) sum[p] += (double)row[p];
-			if (seg)
-				for (long p = lo; p < hi; p++) seg[p] += (double)row[p];
+			xpcs_add_u16(sum + lo, row + 2 * lo, hi - lo);
+			if (seg) xpcs_add_u16(seg + lo, row + 2 * lo, hi - lo);
 		}
 	}
 }
@@ -107,14 +129,19 @@ func cLayout() [6]int {
 }
 
 // cBlockU16 runs the C kernel of path k (kernAVX2 or kernAVX512) over
-// active pixels idx of the uint16 frames (m frames), state starting at the
-// group of idx[0]. See block_u16 in multitau_kernel.h.
-func cBlockU16(k kernelID, frames []uint16, npix, m int, idx []int32, state []float64, nlev int, plan []int64, buf, b, fsum, zstate []float64, pb int) {
+// active pixels idx of m uint16 frames, state starting at the group of
+// idx[0]. Frame t is the 2·npix little-endian bytes at frames[off[t]:]
+// (off nil: frames[2·t·npix:]). See block_u16 in multitau_kernel.h.
+func cBlockU16(k kernelID, frames []byte, off []int64, npix, m int, idx []int32, state []float64, nlev int, plan []int64, buf, b, fsum, zstate []float64, pb int) {
 	isa := C.int(4)
 	if k == kernAVX512 {
 		isa = 8
 	}
-	C.xpcs_block_u16(isa, (*C.uint16_t)(unsafe.Pointer(&frames[0])), C.long(npix), C.long(m),
+	var op *C.int64_t
+	if off != nil {
+		op = (*C.int64_t)(unsafe.Pointer(&off[0]))
+	}
+	C.xpcs_block_u16(isa, (*C.uchar)(unsafe.Pointer(&frames[0])), op, C.long(npix), C.long(m),
 		(*C.int32_t)(unsafe.Pointer(&idx[0])), C.long(len(idx)), (*C.double)(unsafe.Pointer(&state[0])),
 		C.long(nlev), (*C.int64_t)(unsafe.Pointer(&plan[0])), (*C.double)(unsafe.Pointer(&buf[0])),
 		(*C.double)(unsafe.Pointer(&b[0])), (*C.double)(unsafe.Pointer(&fsum[0])),
@@ -129,16 +156,21 @@ func cGroups4(state []float64, ng, nlev int, plan []int64, buf []float64, stride
 		(*C.double)(unsafe.Pointer(&b[0])))
 }
 
-// cSumRunsU16 is accumulate for uint16 frames in C (xpcs_sum_runs_u16);
-// seg may be nil.
-func cSumRunsU16(frames []uint16, npix int, runs [][2]int, sum, seg []float64) {
-	if len(runs) == 0 || len(frames) == 0 {
+// cSumRunsU16 is accumulate for uint16 frames in C (xpcs_sum_runs_u16):
+// m frames, frame t the little-endian bytes at frames[off[t]:] (off nil:
+// frames[2·t·npix:]); seg may be nil.
+func cSumRunsU16(frames []byte, off []int64, npix, m int, runs [][2]int, sum, seg []float64) {
+	if len(runs) == 0 || m == 0 {
 		return
 	}
 	var sp *C.double
 	if seg != nil {
 		sp = (*C.double)(unsafe.Pointer(&seg[0]))
 	}
-	C.xpcs_sum_runs_u16((*C.uint16_t)(unsafe.Pointer(&frames[0])), C.long(npix), C.long(len(frames)/npix),
+	var op *C.int64_t
+	if off != nil {
+		op = (*C.int64_t)(unsafe.Pointer(&off[0]))
+	}
+	C.xpcs_sum_runs_u16((*C.uchar)(unsafe.Pointer(&frames[0])), op, C.long(npix), C.long(m),
 		(*C.int64_t)(unsafe.Pointer(&runs[0][0])), C.long(len(runs)), (*C.double)(unsafe.Pointer(&sum[0])), sp)
 }

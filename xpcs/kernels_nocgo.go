@@ -12,7 +12,7 @@ const (
 
 func cLayout() [6]int { return [6]int{groupLevel / lanes, oHist, oCorr, oSum, oCarry, oHead} }
 
-func cBlockU16(kernelID, []uint16, int, int, []int32, []float64, int, []int64, []float64, []float64, []float64, []float64, int) {
+func cBlockU16(kernelID, []byte, []int64, int, int, []int32, []float64, int, []int64, []float64, []float64, []float64, []float64, int) {
 	panic("xpcs: C kernels not built")
 }
 
@@ -20,6 +20,6 @@ func cGroups4([]float64, int, int, []int64, []float64, int, []float64) {
 	panic("xpcs: C kernels not built")
 }
 
-func cSumRunsU16([]uint16, int, [][2]int, []float64, []float64) {
+func cSumRunsU16([]byte, []int64, int, int, [][2]int, []float64, []float64) {
 	panic("xpcs: C kernels not built")
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // State of the streaming correlator, per group of 4 pixels (lanes) and per
@@ -81,11 +82,7 @@ func NewCorrelator(qm *QMap, frames, workers int) (*Correlator, error) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	c := &Correlator{qm: qm, npix: qm.Pixels(), nlev: numLevels(frames), expect: frames, workers: workers}
-	for i, d := range qm.Dynamic {
-		if d >= 0 {
-			c.active = append(c.active, int32(i))
-		}
-	}
+	c.active = activePixels(qm)
 	if len(c.active) == 0 {
 		return nil, fmt.Errorf("xpcs: q-map %dx%d has no pixel in any dynamic bin (all masked?)", qm.Rows, qm.Cols)
 	}
@@ -151,16 +148,14 @@ func AddFrames[T Pixel](c *Correlator, frames []T) error {
 		return err
 	}
 	plan := c.plan(m)
-	ng := (len(c.active) + lanes - 1) / lanes
-	nw := min(c.workers, ng)
-	sums := make([][]float64, nw)
+	ranges := workerRanges(len(c.active), c.workers)
+	sums := make([][]float64, len(ranges))
 	var wg sync.WaitGroup
-	for w := range nw {
-		lo, hi := w*ng/nw*lanes, min((w+1)*ng/nw*lanes, len(c.active))
+	for w, r := range ranges {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sums[w] = correlateBlock(c, &c.scratch[w], frames, m, plan, lo, hi)
+			sums[w] = correlateBlock(c, &c.scratch[w], frames, nil, m, plan, r[0], r[1])
 		}()
 	}
 	wg.Wait()
@@ -210,6 +205,32 @@ type scratch struct {
 	plan         []int64   // C kernels: levelPlan as (m, carryIn, count)
 }
 
+// setPlan stores plan for the C kernels as (m, carryIn, count) triples.
+func (sc *scratch) setPlan(plan []levelPlan) {
+	sc.plan = sc.plan[:0]
+	for _, p := range plan {
+		ci := int64(0)
+		if p.carryIn {
+			ci = 1
+		}
+		sc.plan = append(sc.plan, int64(p.m), ci, int64(p.count))
+	}
+}
+
+// cBlock is correlateBlock of uint16 frames by the C kernels (c.kern is
+// kernAVX2 or kernAVX512): frame t is the 2·npix little-endian bytes at
+// data[off[t]:] (off nil: data[2·t·npix:]), at any alignment.
+func cBlock(c *Correlator, sc *scratch, data []byte, off []int64, m int, plan []levelPlan, lo, hi int) []float64 {
+	fsum := make([]float64, m)
+	sc.buf = grow(sc.buf, pixelBlock/lanes*(histLen+m+1)*lanes)
+	sc.b = grow(sc.b, (histLen+m/2+2)*8) // 8: room for the C kernels' widest vector
+	sc.z = grow(sc.z, c.nlev*groupLevel)
+	sc.setPlan(plan)
+	gs := c.nlev * groupLevel
+	cBlockU16(c.kern, data, off, c.npix, m, c.active[lo:hi], c.state[lo/lanes*gs:], c.nlev, sc.plan, sc.buf, sc.b, fsum, sc.z, pixelBlock)
+	return fsum
+}
+
 func grow(s []float64, n int) []float64 {
 	if cap(s) < n {
 		return make([]float64, n)
@@ -219,39 +240,40 @@ func grow(s []float64, n int) []float64 {
 
 // correlateBlock runs active pixels [lo, hi) (lo a multiple of lanes)
 // through every level for a block of m frames and returns the per-frame sums
-// of those pixels.
-func correlateBlock[T Pixel](c *Correlator, sc *scratch, frames []T, m int, plan []levelPlan, lo, hi int) []float64 {
+// of those pixels. Frame t of the block is frames[off[t]:off[t]+npix], or
+// frames[t*npix:(t+1)*npix] when off is nil.
+func correlateBlock[T Pixel](c *Correlator, sc *scratch, frames []T, off []int64, m int, plan []levelPlan, lo, hi int) []float64 {
+	cpath := c.kern == kernAVX2 || c.kern == kernAVX512
+	if u, ok := any(frames).([]uint16); ok && cpath && hi > lo {
+		// uint16 frames (the detectors' type): transpose and levels in C.
+		var boff []int64
+		if off != nil {
+			boff = make([]int64, len(off))
+			for t, o := range off {
+				boff[t] = 2 * o
+			}
+		}
+		return cBlock(c, sc, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(u))), 2*len(u)), boff, m, plan, lo, hi)
+	}
 	fsum := make([]float64, m)
 	stride := (histLen + m + 1) * lanes // per group: history, m frames, one spare
 	sc.buf = grow(sc.buf, pixelBlock/lanes*stride)
 	sc.b = grow(sc.b, (histLen+m/2+2)*8) // 8: room for the C kernels' widest vector
 	buf, b := sc.buf, sc.b
 	npix := c.npix
-	cpath := c.kern == kernAVX2 || c.kern == kernAVX512
 	if cpath {
-		sc.plan = sc.plan[:0]
-		for _, p := range plan {
-			ci := int64(0)
-			if p.carryIn {
-				ci = 1
-			}
-			sc.plan = append(sc.plan, int64(p.m), ci, int64(p.count))
-		}
-		if u, ok := any(frames).([]uint16); ok && hi > lo {
-			// uint16 frames (the detectors' type): transpose and levels
-			// in C, all pixel blocks in one call.
-			sc.z = grow(sc.z, c.nlev*groupLevel)
-			gs := c.nlev * groupLevel
-			cBlockU16(c.kern, u, npix, m, c.active[lo:hi], c.state[lo/lanes*gs:], c.nlev, sc.plan, buf, b, fsum, sc.z, pixelBlock)
-			return fsum
-		}
+		sc.setPlan(plan)
 	}
 	for i0 := lo; i0 < hi; i0 += pixelBlock {
 		idx := c.active[i0:min(i0+pixelBlock, hi)]
 		full := len(idx) / lanes
 		// Transpose: frame-major input to interleaved per-group series.
 		for t := range m {
-			row := frames[t*npix : (t+1)*npix]
+			o0 := t * npix
+			if off != nil {
+				o0 = int(off[t])
+			}
+			row := frames[o0 : o0+npix]
 			o := (histLen + t) * lanes
 			var s float64
 			for g := range full {
@@ -476,100 +498,149 @@ func pixelMoments(st []float64, j int, lags []Lag, count []int, G, IP, IF []floa
 // cancellation.
 func (c *Correlator) Result() (*G2, error) {
 	n := c.count[0]
-	lags := Lags(n)
-	if len(lags) == 0 {
-		return nil, fmt.Errorf("xpcs: %d frames correlated: multi-tau needs at least 2", n)
+	rp, err := newResultPlan(c.qm, c.active, n)
+	if err != nil {
+		return nil, err
 	}
-	qm := c.qm
-	nq := qm.NDynamic()
-	// Groups: static-and-dynamic intersections.
-	gid := map[[2]int32]int{}
-	group := make([]int32, len(c.active))
-	var groupDyn []int32
-	for i, p := range c.active {
-		key := [2]int32{qm.Static[p], qm.Dynamic[p]}
-		g, ok := gid[key]
-		if !ok {
-			g = len(groupDyn)
-			gid[key] = g
-			groupDyn = append(groupDyn, qm.Dynamic[p])
-		}
-		group[i] = int32(g)
-	}
-	ng := len(groupDyn)
-	nl := len(lags)
-	res := &G2{Delays: Delays(n), NQ: nq, G2: make([]float64, nl*nq), Err: make([]float64, nl*nq),
-		Pixels: make([]int, nq), Excluded: make([]int, nl*nq), Frames: n}
-	for _, p := range c.active {
-		res.Pixels[qm.Dynamic[p]]++
-	}
-	type acc struct {
-		// ng*nl*3: Σ G, Σ IP, Σ IF over the pixels of each group.
-		mom []float64
-		// nl*nq: Σ (r-1), Σ (r-1)² and count of the per-pixel ratios r.
-		rsum, rsq []float64
-		rcnt      []int
-	}
-	ngr := (len(c.active) + lanes - 1) / lanes
-	nw := min(c.workers, ngr)
-	accs := make([]acc, nw)
+	nw := len(workerRanges(len(c.active), c.workers))
+	accs := make([]g2Acc, nw)
 	var wg sync.WaitGroup
-	for w := range nw {
-		lo, hi := w*ngr/nw*lanes, min((w+1)*ngr/nw*lanes, len(c.active))
+	for w, r := range workerRanges(len(c.active), c.workers) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a := acc{mom: make([]float64, ng*nl*3), rsum: make([]float64, nl*nq), rsq: make([]float64, nl*nq), rcnt: make([]int, nl*nq)}
-			G := make([]float64, nl)
-			IP := make([]float64, nl)
-			IF := make([]float64, nl)
-			for i := lo; i < hi; i++ {
-				pixelMoments(c.groupState(i), i%lanes, lags, c.count, G, IP, IF)
-				m := a.mom[int(group[i])*nl*3 : (int(group[i])+1)*nl*3]
-				q := int(qm.Dynamic[c.active[i]])
-				for li := range nl {
-					m[li*3] += G[li]
-					m[li*3+1] += IP[li]
-					m[li*3+2] += IF[li]
-					if den := IP[li] * IF[li]; den != 0 {
-						r := G[li]/den - 1
-						a.rsum[li*nq+q] += r
-						a.rsq[li*nq+q] += r * r
-						a.rcnt[li*nq+q]++
-					}
-				}
+			a := rp.newAcc()
+			m := rp.newMoments()
+			for i := r[0]; i < r[1]; i++ {
+				pixelMoments(c.groupState(i), i%lanes, rp.lags, c.count, m.G, m.IP, m.IF)
+				rp.add(&a, i, m)
 			}
 			accs[w] = a
 		}()
 	}
 	wg.Wait()
-	mom := make([]float64, ng*nl*3)
-	rsum := make([]float64, nl*nq)
-	rsq := make([]float64, nl*nq)
-	rcnt := make([]int, nl*nq)
-	for _, a := range accs {
-		for j := range mom {
-			mom[j] += a.mom[j]
+	return rp.finish(accs), nil
+}
+
+// workerRanges splits n active pixels into at most workers ranges [lo, hi)
+// of whole groups (lo a multiple of lanes), in order. AddFrames, Result and
+// the in-memory stack path (correlateStack) split alike, so that Result
+// sums the per-pixel ratios in the same order whichever path ran.
+func workerRanges(n, workers int) [][2]int {
+	ng := (n + lanes - 1) / lanes
+	nw := min(workers, ng)
+	r := make([][2]int, nw)
+	for w := range nw {
+		r[w] = [2]int{w * ng / nw * lanes, min((w+1)*ng/nw*lanes, n)}
+	}
+	return r
+}
+
+// resultPlan is what Result needs to turn per-pixel moments into g2: the
+// lags, the static-and-dynamic groups of the active pixels, and the pixel
+// counts.
+type resultPlan struct {
+	qm       *QMap
+	active   []int32
+	frames   int
+	lags     []Lag
+	nl, nq   int
+	group    []int32 // group of active pixel i
+	groupDyn []int32 // dynamic bin of each group
+	gcount   []int   // active pixels per group
+}
+
+func newResultPlan(qm *QMap, active []int32, n int) (*resultPlan, error) {
+	lags := Lags(n)
+	if len(lags) == 0 {
+		return nil, fmt.Errorf("xpcs: %d frames correlated: multi-tau needs at least 2", n)
+	}
+	rp := &resultPlan{qm: qm, active: active, frames: n, lags: lags, nl: len(lags), nq: qm.NDynamic(), group: make([]int32, len(active))}
+	// Groups: static-and-dynamic intersections.
+	gid := map[[2]int32]int{}
+	for i, p := range active {
+		key := [2]int32{qm.Static[p], qm.Dynamic[p]}
+		g, ok := gid[key]
+		if !ok {
+			g = len(rp.groupDyn)
+			gid[key] = g
+			rp.groupDyn = append(rp.groupDyn, qm.Dynamic[p])
+			rp.gcount = append(rp.gcount, 0)
 		}
-		for j := range rsum {
-			rsum[j] += a.rsum[j]
-			rsq[j] += a.rsq[j]
-			rcnt[j] += a.rcnt[j]
+		rp.group[i] = int32(g)
+		rp.gcount[g]++
+	}
+	return rp, nil
+}
+
+// g2Acc accumulates, over a range of active pixels, what Result needs.
+type g2Acc struct {
+	// ng*nl*3: Σ G, Σ IP, Σ IF over the pixels of each group.
+	mom []float64
+	// nl*nq: Σ (r-1), Σ (r-1)² and count of the per-pixel ratios r.
+	rsum, rsq []float64
+	rcnt      []int
+}
+
+func (rp *resultPlan) newAcc() g2Acc {
+	ng, nl, nq := len(rp.groupDyn), rp.nl, rp.nq
+	return g2Acc{mom: make([]float64, ng*nl*3), rsum: make([]float64, nl*nq), rsq: make([]float64, nl*nq), rcnt: make([]int, nl*nq)}
+}
+
+// moments is one pixel's G, IP and IF at every lag (see pixelMoments).
+type moments struct{ G, IP, IF []float64 }
+
+func (rp *resultPlan) newMoments() moments {
+	return moments{G: make([]float64, rp.nl), IP: make([]float64, rp.nl), IF: make([]float64, rp.nl)}
+}
+
+// add adds the moments m of active pixel i to a.
+func (rp *resultPlan) add(a *g2Acc, i int, m moments) {
+	nl, nq := rp.nl, rp.nq
+	mom := a.mom[int(rp.group[i])*nl*3 : (int(rp.group[i])+1)*nl*3]
+	q := int(rp.qm.Dynamic[rp.active[i]])
+	for li := range nl {
+		mom[li*3] += m.G[li]
+		mom[li*3+1] += m.IP[li]
+		mom[li*3+2] += m.IF[li]
+		if den := m.IP[li] * m.IF[li]; den != 0 {
+			r := m.G[li]/den - 1
+			a.rsum[li*nq+q] += r
+			a.rsq[li*nq+q] += r * r
+			a.rcnt[li*nq+q]++
+		}
+	}
+}
+
+// finish merges the accumulators of consecutive pixel ranges, in order,
+// and forms g2 and its error (see Result).
+func (rp *resultPlan) finish(accs []g2Acc) *G2 {
+	n, nl, nq, ng := rp.frames, rp.nl, rp.nq, len(rp.groupDyn)
+	res := &G2{Delays: Delays(n), NQ: nq, G2: make([]float64, nl*nq), Err: make([]float64, nl*nq),
+		Pixels: make([]int, nq), Excluded: make([]int, nl*nq), Frames: n}
+	for _, p := range rp.active {
+		res.Pixels[rp.qm.Dynamic[p]]++
+	}
+	tot := rp.newAcc()
+	for _, a := range accs {
+		for j := range tot.mom {
+			tot.mom[j] += a.mom[j]
+		}
+		for j := range tot.rsum {
+			tot.rsum[j] += a.rsum[j]
+			tot.rsq[j] += a.rsq[j]
+			tot.rcnt[j] += a.rcnt[j]
 		}
 	}
 	// Dynamic-bin means of the static-bin ratios of means. The pixel counts
 	// of a group cancel in ΣG/(ΣIP·ΣIF)·count, kept explicit for clarity.
-	gcount := make([]int, ng)
-	for i := range c.active {
-		gcount[group[i]]++
-	}
 	dsum := make([]float64, nl*nq)
 	dgroups := make([]int, nl*nq)
 	for g := range ng {
-		d := int(groupDyn[g])
-		np := float64(gcount[g])
+		d := int(rp.groupDyn[g])
+		np := float64(rp.gcount[g])
 		for li := range nl {
-			m := mom[(g*nl+li)*3 : (g*nl+li)*3+3]
+			m := tot.mom[(g*nl+li)*3 : (g*nl+li)*3+3]
 			den := (m[1] / np) * (m[2] / np)
 			if den == 0 {
 				continue
@@ -579,22 +650,22 @@ func (c *Correlator) Result() (*G2, error) {
 		}
 	}
 	for j := range res.G2 {
-		res.Excluded[j] = res.Pixels[j%nq] - rcnt[j]
+		res.Excluded[j] = res.Pixels[j%nq] - tot.rcnt[j]
 		if dgroups[j] == 0 {
 			res.G2[j] = math.NaN()
 		} else {
 			res.G2[j] = dsum[j] / float64(dgroups[j])
 		}
-		if rcnt[j] == 0 {
+		if tot.rcnt[j] == 0 {
 			res.Err[j] = math.NaN()
 			continue
 		}
-		np := float64(rcnt[j])
-		m1 := rsum[j] / np // mean of r-1
-		v := max(rsq[j]/np-m1*m1, 0)
+		np := float64(tot.rcnt[j])
+		m1 := tot.rsum[j] / np // mean of r-1
+		v := max(tot.rsq[j]/np-m1*m1, 0)
 		res.Err[j] = math.Sqrt(v) / math.Sqrt(np)
 	}
-	return res, nil
+	return res
 }
 
 // groupState returns the state of the group holding active pixel i.

@@ -41,7 +41,7 @@ static inline void KN(st)(double *p, VD v) { *(VM *)p = v; }
 
 /* cvt_u16 converts W consecutive uint16 to float64 (exact). Intrinsics:
  * GCC 12 turns __builtin_convertvector of uint16 into scalar conversions. */
-static inline VD KN(cvt_u16)(const uint16_t *p) {
+static inline VD KN(cvt_u16)(const unsigned char *p) {
 #if W == 8
 	return (VD)_mm512_cvtepi32_pd(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)));
 #else
@@ -149,16 +149,18 @@ static void KN(group)(double *sa, double *sb, double *a, double *b, const int64_
 
 /*
  * block_u16 correlates active pixels idx[0..n) (ascending pixel indices, the
- * first one starting group 0 of state) over m uint16 frames of npix pixels
- * (frame-major), pixel blocks of pb pixels (a multiple of 8) at a time:
+ * first one starting group 0 of state) over m little-endian uint16 frames of
+ * npix pixels, frame t at byte off[t] of frames (off NULL: 2*t*npix; any
+ * alignment), pixel blocks of pb pixels (a multiple of 8) at a time:
  * transpose into W-interleaved float64 series in buf (pb*(8+m+1) float64),
  * then every level of every group. fsum[t] += Σ of frame t over the n
  * pixels (exact: at most 2^16 * pb < 2^53 per block). zstate
  * (nlev*GL float64) stands in for the missing second group of a pair at
  * the end of the range (W = 8).
  */
-static void KN(block_u16)(const uint16_t *frames, long npix, long m, const int32_t *idx, long n, double *state,
-			  long nlev, const int64_t *plan, double *buf, double *b, double *fsum, double *zstate, long pb) {
+static void KN(block_u16)(const unsigned char *frames, const int64_t *off, long npix, long m, const int32_t *idx, long n,
+			  double *state, long nlev, const int64_t *plan, double *buf, double *b, double *fsum, double *zstate,
+			  long pb) {
 	long stride = (8 + m + 1) * W;
 	long gsz = nlev * XPCS_GL * 4; /* float64 per group of 4 pixels */
 	for (long i0 = 0; i0 < n; i0 += pb) {
@@ -171,9 +173,9 @@ static void KN(block_u16)(const uint16_t *frames, long npix, long m, const int32
 		 * row XPCS_PF frames ahead. */
 		const long span = q0[nb - 1] - q0[0] + 1;
 		for (long t = 0; t < m; t++) {
-			const uint16_t *row = frames + t * npix;
+			const unsigned char *row = frames + (off ? off[t] : 2 * t * npix);
 			if (t + XPCS_PF < m) {
-				const char *pf = (const char *)(row + XPCS_PF * npix + q0[0]);
+				const unsigned char *pf = frames + (off ? off[t + XPCS_PF] : 2 * (t + XPCS_PF) * npix) + 2 * q0[0];
 				for (long o = 0; o < span * 2; o += 64) __builtin_prefetch(pf + o);
 				__builtin_prefetch(pf + span * 2 - 1);
 			}
@@ -184,9 +186,9 @@ static void KN(block_u16)(const uint16_t *frames, long npix, long m, const int32
 				double *d = buf + v * stride + (8 + t) * W;
 				VD x;
 				if (cnt == W && q[W - 1] - q[0] == W - 1) {
-					x = KN(cvt_u16)(row + q[0]); /* contiguous run: one load */
+					x = KN(cvt_u16)(row + 2 * q[0]); /* contiguous run: one load */
 				} else {
-					for (int j = 0; j < W; j++) x[j] = j < cnt ? (double)row[q[j]] : 0.0;
+					for (int j = 0; j < W; j++) x[j] = j < cnt ? (double)xpcs_ld16(row + 2 * q[j]) : 0.0;
 				}
 				KN(st)(d, x);
 				acc = acc + x;

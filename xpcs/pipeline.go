@@ -24,6 +24,11 @@ type Options struct {
 	// BlockFrames is the number of raw frames read at a time (<= 0: about
 	// 32 MB of uint16 frames, at least 16 and at most 512 frames).
 	BlockFrames int
+	// Stream reads and correlates block by block even when the source
+	// holds the whole stack in memory (WholeStack), where Correlate
+	// otherwise correlates pixel-major. Both give the same result; the
+	// pixel-major path needs no correlator state of every pixel.
+	Stream bool
 }
 
 // EffectiveFrames returns the number of frames correlated from n raw frames.
@@ -55,6 +60,10 @@ type Result struct {
 	// effective frame, divided by Average.
 	IntensityVsTime []float64
 	Options         Options
+	// PixelMajor is true when the source held the whole stack in memory
+	// (WholeStack) and it was correlated pixel-major; false when it was
+	// streamed block by block.
+	PixelMajor bool
 }
 
 // Correlate streams every frame of src once and computes multi-tau g2 per
@@ -96,16 +105,6 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 	if block <= 0 {
 		block = min(512, max(16, (32<<20)/(2*np)))
 	}
-	full, err := NewCorrelator(qm, n, workers)
-	if err != nil {
-		return nil, err
-	}
-	var seg *Correlator
-	if nseg > 1 {
-		if seg, err = NewCorrelator(qm, segLen, workers); err != nil {
-			return nil, err
-		}
-	}
 	res := &Result{Raw: sh, Frames: n, QMap: qm, Options: opt}
 	// The correlators sum the frames of the pixels they correlate; only the
 	// other pixels are summed here.
@@ -120,6 +119,47 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 			} else {
 				inactive = append(inactive, [2]int{p, p + 1})
 			}
+		}
+	}
+	direct := stride == 1 && avg == 1
+	if ws, ok := src.(WholeStack); ok && direct && nseg == 1 && !opt.Stream {
+		if v, ok := ws.AllFrames(); ok && v.usable(n, np, defaultKernel) {
+			// The whole stack is in memory (or mapped): pixel-major.
+			active := activePixels(qm)
+			if len(active) == 0 {
+				return nil, fmt.Errorf("xpcs: q-map %dx%d has no pixel in any dynamic bin (all masked?)", qm.Rows, qm.Cols)
+			}
+			sum := make([]float64, np)
+			var sumDone chan struct{}
+			if len(inactive) > 0 {
+				sumDone = make(chan struct{})
+				go func() {
+					defer close(sumDone)
+					v.sumRuns(n, np, inactive, sum, defaultKernel)
+				}()
+			}
+			g2, frameSum, err := correlateStack(v, np, n, qm, active, workers, defaultKernel, sum)
+			if sumDone != nil {
+				<-sumDone
+			}
+			if err != nil {
+				return nil, err
+			}
+			res.G2, res.PixelMajor = g2, true
+			if err := res.finish(sum, frameSum, len(active), nil); err != nil {
+				return nil, err
+			}
+			return res, nil
+		}
+	}
+	full, err := NewCorrelator(qm, n, workers)
+	if err != nil {
+		return nil, err
+	}
+	var seg *Correlator
+	if nseg > 1 {
+		if seg, err = NewCorrelator(qm, segLen, workers); err != nil {
+			return nil, err
 		}
 	}
 	sum := make([]float64, np)    // Σ effective frames, whole run
@@ -171,7 +211,6 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 
 	// Effective frames are produced into eff (float64 when averaging or
 	// striding, else the raw block is passed through).
-	direct := stride == 1 && avg == 1
 	var eff []float64
 	var acc []float64 // running sum of the current average group
 	inGroup := 0
@@ -203,7 +242,7 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 						if inSeg {
 							ss = segSum
 						}
-						cSumRunsU16(part, np, inactive, sum, ss)
+						cSumRunsU16(u16Bytes(part), nil, np, take, inactive, sum, ss)
 						return
 					}
 					accumulate(sum, segSum, part, np, inactive, inSeg)
@@ -294,25 +333,38 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 		return nil, err
 	}
 	full.Sums(sum)
-	res.TimeAverage = make([]float64, np)
+	if err := res.finish(sum, full.frameSum, len(full.active), segImgs); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// finish fills the time average, SAXS 1D (also per segment) and the
+// intensity vs time of res from the per-pixel sums over the run's
+// effective frames, the per-frame sums over nActive correlated pixels and
+// the segments' time averages.
+func (res *Result) finish(sum, frameSum []float64, nActive int, segImgs [][]float64) error {
+	n, avg, qm := res.Frames, max(res.Options.Average, 1), res.QMap
+	res.TimeAverage = make([]float64, len(sum))
 	for p := range sum {
 		res.TimeAverage[p] = sum[p] / float64(n*avg)
 	}
+	var err error
 	if res.SAXS1D, err = SAXS1D(res.TimeAverage, qm.Static, qm.NStatic()); err != nil {
-		return nil, err
+		return err
 	}
 	for _, img := range segImgs {
 		s1, err := SAXS1D(img, qm.Static, qm.NStatic())
 		if err != nil {
-			return nil, err
+			return err
 		}
 		res.SegmentSAXS1D = append(res.SegmentSAXS1D, s1)
 	}
-	res.IntensityVsTime = full.IntensityVsTime()
-	for i := range res.IntensityVsTime {
-		res.IntensityVsTime[i] /= float64(avg)
+	res.IntensityVsTime = make([]float64, len(frameSum))
+	for t, s := range frameSum {
+		res.IntensityVsTime[t] = s / float64(nActive) / float64(avg)
 	}
-	return res, nil
+	return nil
 }
 
 // accumulate adds the frames' values of the pixels in the runs [lo, hi)

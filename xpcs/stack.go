@@ -80,9 +80,20 @@ type stackSource struct {
 	next int
 }
 
-var _ FrameSource = (*stackSource)(nil)
+var (
+	_ FrameSource = (*stackSource)(nil)
+	_ WholeStack  = (*stackSource)(nil)
+)
 
 func (ss *stackSource) Shape() Shape { return ss.s.Shape }
+
+// AllFrames implements WholeStack: the stack's data, before any read.
+func (ss *stackSource) AllFrames() (StackView, bool) {
+	if ss.next > 0 {
+		return StackView{}, false
+	}
+	return ViewOf(ss.s.Data), true
+}
 
 func (ss *stackSource) ReadFrames(dst []uint16) (int, error) {
 	np := ss.s.Pixels()

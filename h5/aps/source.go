@@ -12,13 +12,17 @@ import (
 // Source adapts an HDF5 raw stack to xpcs.FrameSource. uint32 stacks are
 // converted to uint16; a count above 65535 is an error naming the frame.
 type Source struct {
-	s    *h5.Stack
-	path string
-	next int
-	tmp  []uint32
+	s      *h5.Stack
+	path   string
+	next   int
+	tmp    []uint32
+	mapErr error
 }
 
-var _ xpcs.FrameSource = (*Source)(nil)
+var (
+	_ xpcs.FrameSource = (*Source)(nil)
+	_ xpcs.WholeStack  = (*Source)(nil)
+)
 
 // OpenSource opens the raw stack (h5.StackPath) of path, which must hold
 // uint16 or uint32 counts. Close it after use.
@@ -35,6 +39,29 @@ func OpenSource(path string) (*Source, error) {
 }
 
 func (h *Source) Close() error { return h.s.Close() }
+
+// AllFrames implements xpcs.WholeStack: the frames of a uint16 stack
+// stored uncompressed (contiguous or chunked) are memory-mapped where the
+// file holds them (h5.Stack.Map), so that Correlate correlates them
+// pixel-major with no read buffer; other stacks, and a source already
+// read from, give false (Correlate then streams them through ReadFrames).
+// MapError says why not.
+func (h *Source) AllFrames() (xpcs.StackView, bool) {
+	if h.next > 0 || h.s.DType != h5.Uint16 {
+		return xpcs.StackView{}, false
+	}
+	b, off, err := h.s.Map()
+	if err != nil {
+		h.mapErr = err
+		return xpcs.StackView{}, false
+	}
+	v := xpcs.StackView{Data: b, Off: off}
+	return v, true
+}
+
+// MapError returns why the last AllFrames returned nil after trying to
+// map the stack (nil if it did not try or mapped).
+func (h *Source) MapError() error { return h.mapErr }
 
 func (h *Source) Shape() xpcs.Shape {
 	return xpcs.Shape{Frames: h.s.Frames, Rows: h.s.Rows, Cols: h.s.Cols}

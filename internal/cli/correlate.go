@@ -26,6 +26,7 @@ func cmdCorrelate(ctx context.Context, stdout, stderr io.Writer, getenv func(str
 	avg := fs.Int("avg", 1, "sum groups of N (strided) frames into one")
 	segments := fs.Int("segments", 0, "also report g2 of N equal time segments (printed only)")
 	workers := fs.Int("workers", 0, "goroutines (0: GOMAXPROCS)")
+	stream := fs.Bool("stream", false, "read and correlate block by block through libhdf5 even when the stack can be memory-mapped (uncompressed, contiguous uint16) and correlated pixel-major; the result is the same")
 	frameTime := fs.Float64("frame-time", 0, "frame time in seconds (0: the raw file's "+aps.EntryFrameTime+", else 1)")
 	nStatic := fs.Int("static-bins", 36, "static q bins of a q-map made without --qmap")
 	nDynamic := fs.Int("dynamic-bins", 9, "dynamic q bins of a q-map made without --qmap (divides --static-bins)")
@@ -86,12 +87,13 @@ func cmdCorrelate(ctx context.Context, stdout, stderr io.Writer, getenv func(str
 			fmt.Fprintf(stderr, "correlate: %s has no %s: frame time 1 s (pass --frame-time)\n", *raw, aps.EntryFrameTime)
 		}
 	}
-	opt := xpcs.Options{Stride: *stride, Average: *avg, Segments: *segments, Workers: *workers}
+	opt := xpcs.Options{Stride: *stride, Average: *avg, Segments: *segments, Workers: *workers, Stream: *stream}
 	start := time.Now()
 	if src, err = aps.OpenSource(*raw); err != nil {
 		return fmt.Errorf("correlate: %w", err)
 	}
 	res, err := xpcs.Correlate(src, qm, opt)
+	mapErr := src.MapError()
 	src.Close()
 	if err != nil {
 		return fmt.Errorf("correlate %s: %w", *raw, err)
@@ -147,8 +149,15 @@ func cmdCorrelate(ctx context.Context, stdout, stderr io.Writer, getenv func(str
 		return fmt.Errorf("correlate: writing %s: %w", *out, err)
 	}
 	sh := res.Raw
-	fmt.Fprintf(stdout, "correlated %s (%s, %d effective frames) in %v: %.1f Mpixel-frames/s; %d delays x %d q bins -> %s\n",
-		*raw, sh, res.Frames, elapsed.Round(time.Millisecond), float64(sh.Len())/elapsed.Seconds()/1e6, len(res.G2.Delays), res.G2.NQ, *out)
+	how := "frames memory-mapped, correlated pixel-major"
+	if !res.PixelMajor {
+		how = "frames streamed through libhdf5"
+		if mapErr != nil {
+			how += " (" + strings.TrimPrefix(mapErr.Error(), "h5: ") + ")"
+		}
+	}
+	fmt.Fprintf(stdout, "correlated %s (%s, %d effective frames) in %v: %.1f Mpixel-frames/s; %d delays x %d q bins -> %s; %s\n",
+		*raw, sh, res.Frames, elapsed.Round(time.Millisecond), float64(sh.Len())/elapsed.Seconds()/1e6, len(res.G2.Delays), res.G2.NQ, *out, how)
 	for i, g := range res.SegmentG2 {
 		fmt.Fprintf(stdout, "segment %d: g2(delay %d) =", i, g.Delays[0])
 		for q := range g.NQ {

@@ -1,0 +1,181 @@
+package xpcs
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// bitsEqual reports whether a and b hold the same float64 bit patterns.
+func bitsEqual(a, b []float64) (int, bool) {
+	if len(a) != len(b) {
+		return -1, false
+	}
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return i, false
+		}
+	}
+	return 0, true
+}
+
+// TestStackPathMatchesStreaming runs the pixel-major path (correlateStack)
+// and the streaming Correlator (AddFrames in blocks, Result) over the same
+// uint16 stacks on every kernel path the CPU runs, and compares g2, its
+// error, the excluded counts, the per-pixel sums and the per-frame sums bit
+// for bit. The cases cover masked pixels (partial groups, pixel blocks
+// that are not full), frame counts that are not multiples of stackFrames,
+// several pixel blocks per worker, one and three workers, and dark pixels.
+func TestStackPathMatchesStreaming(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name               string
+		frames, rows, cols int
+		workers, block     int
+		maskFrac           float64
+		maxCount           int
+	}{
+		{"small", 40, 12, 13, 2, 7, 0.1, 5},
+		{"odd-frames", 601, 24, 24, 2, 64, 0.2, 3},
+		{"blocks", 300, 40, 40, 3, 100, 0.05, 40},
+		{"one-worker", 257, 33, 17, 1, 256, 0.3, 1},
+		{"dark", 90, 16, 16, 2, 30, 0, 0},
+	} {
+		for _, k := range availableKernels() {
+			t.Run(fmt.Sprintf("%s/%s", tc.name, k), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(uint64(tc.frames), uint64(tc.rows)))
+				qm := randomMaskQMap(t, rng, tc.rows, tc.cols, tc.maskFrac)
+				st := randStack(t, Shape{Frames: tc.frames, Rows: tc.rows, Cols: tc.cols}, uint64(tc.cols), tc.maxCount)
+				np := qm.Pixels()
+
+				c, err := NewCorrelator(qm, tc.frames, tc.workers)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.kern = k
+				for f := 0; f < tc.frames; f += tc.block {
+					if err := AddFrames(c, st.Data[f*np:min(f+tc.block, tc.frames)*np]); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := c.Result()
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantSum := make([]float64, np)
+				c.Sums(wantSum)
+
+				for _, view := range []struct {
+					name string
+					v    StackView
+				}{
+					{"contiguous", ViewOf(st.Data)},
+					{"scattered", scatter(st.Data, np, rng, false)},
+					{"odd offsets", scatter(st.Data, np, rng, true)},
+				} {
+					gotSum := make([]float64, np)
+					got, frameSum, err := correlateStack(view.v, np, tc.frames, qm, activePixels(qm), tc.workers, k, gotSum)
+					if view.v.usable(tc.frames, np, k) != (err == nil) {
+						t.Fatalf("%s: usable %v, error %v", view.name, view.v.usable(tc.frames, np, k), err)
+					}
+					if err != nil {
+						if isCKernel(k) || view.name != "odd offsets" {
+							t.Fatalf("%s: %v", view.name, err)
+						}
+						continue // the Go paths read aligned frames only
+					}
+					for _, f := range []struct {
+						name      string
+						got, want []float64
+					}{
+						{"g2", got.G2, want.G2}, {"err", got.Err, want.Err},
+						{"sums", gotSum, wantSum}, {"frame sums", frameSum, c.frameSum},
+					} {
+						if i, ok := bitsEqual(f.got, f.want); !ok {
+							t.Fatalf("%s: %s differ at %d (len %d, %d)", view.name, f.name, i, len(f.got), len(f.want))
+						}
+					}
+					if !slices.Equal(got.Excluded, want.Excluded) || !slices.Equal(got.Pixels, want.Pixels) || !slices.Equal(got.Delays, want.Delays) {
+						t.Fatalf("%s: counts differ: excluded %v / %v", view.name, got.Excluded, want.Excluded)
+					}
+				}
+			})
+		}
+	}
+}
+
+// scatter copies the frames of data into a larger byte buffer in a
+// shuffled order with gaps between them (odd: at odd offsets), as the
+// chunks of an HDF5 file lie, and returns the view with their offsets.
+func scatter(data []uint16, np int, rng *rand.Rand, odd bool) StackView {
+	n := len(data) / np
+	slot := 2*np + 6
+	start := 10
+	if odd {
+		start = 11
+	}
+	buf := make([]byte, n*slot+start)
+	for i := range buf {
+		buf[i] = 0xff // gaps: values no frame holds here
+	}
+	off := make([]int64, n)
+	for t, s := range rng.Perm(n) {
+		off[t] = int64(s*slot + start)
+		copy(buf[off[t]:], u16Bytes(data[t*np:(t+1)*np]))
+	}
+	return StackView{Data: buf, Off: off}
+}
+
+// hideStack hides the WholeStack method of a source: Correlate streams.
+type hideStack struct{ FrameSource }
+
+// TestCorrelateStackPath checks that Correlate takes the pixel-major path
+// for an in-memory source and gives the streaming path's Result bit for
+// bit (Options.Stream and a source without AllFrames), and streams when
+// frames were already read.
+func TestCorrelateStackPath(t *testing.T) {
+	t.Parallel()
+	sh := Shape{Frames: 333, Rows: 32, Cols: 30}
+	st := randStack(t, sh, 7, 9)
+	qm := testQMap(t, sh.Rows, sh.Cols, 6, 3)
+	got, err := Correlate(st.Source(), qm, Options{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range map[string]struct {
+		src FrameSource
+		opt Options
+	}{
+		"Stream option":    {st.Source(), Options{Workers: 2, Stream: true}},
+		"plain source":     {hideStack{st.Source()}, Options{Workers: 2}},
+		"small blocks":     {hideStack{st.Source()}, Options{Workers: 2, BlockFrames: 50}},
+		"one-frame blocks": {st.Source(), Options{Workers: 2, Stream: true, BlockFrames: 1}},
+	} {
+		want, err := Correlate(src.src, qm, src.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []struct {
+			name      string
+			got, want []float64
+		}{
+			{"g2", got.G2.G2, want.G2.G2}, {"err", got.G2.Err, want.G2.Err},
+			{"time average", got.TimeAverage, want.TimeAverage}, {"saxs", got.SAXS1D, want.SAXS1D},
+			{"intensity", got.IntensityVsTime, want.IntensityVsTime},
+		} {
+			if i, ok := bitsEqual(f.got, f.want); !ok {
+				t.Errorf("%s: %s differ at %d", name, f.name, i)
+			}
+		}
+	}
+	src := st.Source()
+	buf := make([]uint16, sh.Pixels())
+	if _, err := src.ReadFrames(buf); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := src.(WholeStack).AllFrames(); ok {
+		t.Fatalf("AllFrames after a read returned %d values, want none", len(v.Data))
+	}
+}
