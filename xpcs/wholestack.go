@@ -3,6 +3,7 @@ package xpcs
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -157,12 +158,27 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, workers in
 	if err != nil {
 		return nil, nil, err
 	}
-	nlev := numLevels(n)
+	nlev, nl := numLevels(n), rp.nl
 	ranges := workerRanges(len(active), workers)
-	accs := make([]g2Acc, len(ranges))
+	// The pixel blocks, in order: those of range 0, then of range 1, ...
+	// Workers take them in that order as they become free (a worker that
+	// loses its core to another process holds back one block, not half
+	// the stack); each range's accumulator takes its blocks' moments in
+	// pixel order, whoever computed them (merge).
+	var blocks []pixelSpan
+	merges := make([]merger, len(ranges))
+	for r, rg := range ranges {
+		for k, b0 := 0, rg[0]; b0 < rg[1]; k, b0 = k+1, b0+stackPixels {
+			blocks = append(blocks, pixelSpan{r, k, b0, min(b0+stackPixels, rg[1])})
+		}
+		merges[r] = merger{acc: rp.newAcc(), pending: map[int]pixelSpanMoments{}}
+	}
+	// Moments buffers: at most one per worker waits in a merger.
+	momPool := sync.Pool{New: func() any { return make([]float64, stackPixels*3*nl) }}
+	var next atomic.Int64
 	fsums := make([][]float64, len(ranges))
 	var wg sync.WaitGroup
-	for w, r := range ranges {
+	for w := range ranges {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -171,11 +187,14 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, workers in
 				count: make([]int, nlev), carry: make([]bool, nlev),
 				state: make([]float64, stackPixels/lanes*nlev*groupLevel)}
 			var sc scratch
-			a := rp.newAcc()
-			m := rp.newMoments()
 			fsum := make([]float64, n)
-			for b0 := r[0]; b0 < r[1]; b0 += stackPixels {
-				b1 := min(b0+stackPixels, r[1])
+			for {
+				j := int(next.Add(1)) - 1
+				if j >= len(blocks) {
+					break
+				}
+				pb := blocks[j]
+				b0, b1 := pb.b0, pb.b1
 				bc.active = active[b0:b1]
 				bc.Reset()
 				for f0 := 0; f0 < n; f0 += stackFrames {
@@ -196,14 +215,17 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, workers in
 						fsum[f0+t] += v
 					}
 				}
+				// The block's moments, 3·nl per pixel: G, IP, IF.
+				mom := momPool.Get().([]float64)[:(b1-b0)*3*nl]
 				for i := b0; i < b1; i++ {
 					st := bc.groupState(i - b0)
-					pixelMoments(st, i%lanes, rp.lags, bc.count, m.G, m.IP, m.IF)
-					rp.add(&a, i, m)
+					m := mom[(i-b0)*3*nl : (i-b0+1)*3*nl]
+					pixelMoments(st, i%lanes, rp.lags, bc.count, m[:nl], m[nl:2*nl], m[2*nl:])
 					sum[active[i]] = st[oSum*lanes+i%lanes]
 				}
+				merges[pb.r].put(rp, pb, mom, &momPool)
 			}
-			accs[w], fsums[w] = a, fsum
+			fsums[w] = fsum
 		}()
 	}
 	wg.Wait()
@@ -213,7 +235,57 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, workers in
 			frameSum[t] += v
 		}
 	}
+	accs := make([]g2Acc, len(ranges))
+	for r := range merges {
+		accs[r] = merges[r].acc
+	}
 	return rp.finish(accs), frameSum, nil
+}
+
+// pixelSpan is pixel block k of worker range r: active pixels [b0, b1).
+type pixelSpan struct{ r, k, b0, b1 int }
+
+// pixelSpanMoments is a finished block: its first pixel and the moments
+// of its pixels, 3·nl per pixel (G, IP, IF at every lag).
+type pixelSpanMoments struct {
+	b0  int
+	mom []float64
+}
+
+// merger adds the moments of a range's pixel blocks to the range's
+// accumulator in block order, as blocks finish in any order: the sums
+// are those of Result, pixel by pixel in order.
+type merger struct {
+	mu      sync.Mutex
+	acc     g2Acc
+	next    int                      // next block of the range to add
+	pending map[int]pixelSpanMoments // finished blocks waiting for earlier ones
+}
+
+// put hands over the moments of block pb and adds every block that is now
+// next in order. Blocks are handed out in order, so at most one block per
+// worker waits.
+// Added blocks' buffers go back to pool (nil: none).
+func (m *merger) put(rp *resultPlan, pb pixelSpan, mom []float64, pool *sync.Pool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pending[pb.k] = pixelSpanMoments{pb.b0, mom}
+	nl := rp.nl
+	for {
+		p, ok := m.pending[m.next]
+		if !ok {
+			return
+		}
+		delete(m.pending, m.next)
+		m.next++
+		for j := range len(p.mom) / (3 * nl) {
+			x := p.mom[j*3*nl : (j+1)*3*nl]
+			rp.add(&m.acc, p.b0+j, moments{G: x[:nl], IP: x[nl : 2*nl], IF: x[2*nl:]})
+		}
+		if pool != nil {
+			pool.Put(p.mom[:cap(p.mom)])
+		}
+	}
 }
 
 // activePixels lists the pixels of qm in a dynamic bin, ascending.

@@ -179,3 +179,52 @@ func TestCorrelateStackPath(t *testing.T) {
 		t.Fatalf("AllFrames after a read returned %d values, want none", len(v.Data))
 	}
 }
+
+// TestMergerOrder hands a range's blocks to a merger in a shuffled order
+// and checks that its accumulator equals adding every pixel in order, bit
+// for bit (the order of the floating-point sums is what makes the
+// pixel-major g2 identical to Result's).
+func TestMergerOrder(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(11, 12))
+	qm := randomMaskQMap(t, rng, 20, 20, 0.1)
+	active := activePixels(qm)
+	rp, err := newResultPlan(qm, active, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl := rp.nl
+	mom := make([]float64, len(active)*3*nl)
+	for i := range mom {
+		mom[i] = rng.Float64() * 10 // G, IP, IF of every pixel
+	}
+	want := rp.newAcc()
+	for i := range active {
+		x := mom[i*3*nl : (i+1)*3*nl]
+		rp.add(&want, i, moments{G: x[:nl], IP: x[nl : 2*nl], IF: x[2*nl:]})
+	}
+	const size = 7
+	var spans []pixelSpan
+	for k, b0 := 0, 0; b0 < len(active); k, b0 = k+1, b0+size {
+		spans = append(spans, pixelSpan{0, k, b0, min(b0+size, len(active))})
+	}
+	m := merger{acc: rp.newAcc(), pending: map[int]pixelSpanMoments{}}
+	for _, j := range rng.Perm(len(spans)) {
+		s := spans[j]
+		m.put(rp, s, mom[s.b0*3*nl:s.b1*3*nl], nil)
+	}
+	if m.next != len(spans) || len(m.pending) != 0 {
+		t.Fatalf("merger added %d of %d blocks, %d pending", m.next, len(spans), len(m.pending))
+	}
+	for _, f := range []struct {
+		name      string
+		got, want []float64
+	}{{"moments", m.acc.mom, want.mom}, {"ratio sums", m.acc.rsum, want.rsum}, {"ratio squares", m.acc.rsq, want.rsq}} {
+		if i, ok := bitsEqual(f.got, f.want); !ok {
+			t.Fatalf("%s differ at %d", f.name, i)
+		}
+	}
+	if !slices.Equal(m.acc.rcnt, want.rcnt) {
+		t.Fatal("ratio counts differ")
+	}
+}
