@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -93,6 +94,37 @@ func BenchmarkMultiTau(b *testing.B) {
 							}
 						}
 						if _, err := c.Result(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(sh.Len())*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpixel-frames/s")
+					b.ReportMetric(float64(sh.Len())*float64(b.N)/(processCPU()-cpu0).Seconds()/1e6, "Mpixel-frames/cpu-s")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkPixelMajor is BenchmarkMultiTau on the pixel-major path of
+// whole stacks (correlateStack, what Correlate does with an in-memory or
+// memory-mapped stack): every pixel through all frames with an L2-sized
+// state, then g2.
+func BenchmarkPixelMajor(b *testing.B) {
+	for _, sh := range []Shape{{Frames: 1000, Rows: 256, Cols: 256}, {Frames: 500, Rows: 128, Cols: 128}} {
+		for _, k := range benchKernels() {
+			for _, workers := range []int{1, 0} {
+				b.Run(fmt.Sprintf("%s/%s/workers=%d", sh, k, workers), func(b *testing.B) {
+					st := benchStack(b, sh)
+					qm := fullQMap(b, sh.Rows, sh.Cols)
+					active := activePixels(qm)
+					if workers == 0 {
+						workers = runtime.GOMAXPROCS(0)
+					}
+					sum := make([]float64, sh.Pixels())
+					b.ResetTimer()
+					cpu0 := processCPU()
+					for b.Loop() {
+						if _, _, err := correlateStack(ViewOf(st.Data), sh.Pixels(), sh.Frames, qm, active, workers, k, sum); err != nil {
 							b.Fatal(err)
 						}
 					}

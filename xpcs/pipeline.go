@@ -62,8 +62,9 @@ type Result struct {
 	Options         Options
 	// PixelMajor is true when the source held the whole stack in memory
 	// (WholeStack) and it was correlated pixel-major; false when it was
-	// streamed block by block.
-	PixelMajor bool
+	// streamed block by block, for StreamReason.
+	PixelMajor   bool
+	StreamReason string
 }
 
 // Correlate streams every frame of src once and computes multi-tau g2 per
@@ -122,35 +123,54 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 		}
 	}
 	direct := stride == 1 && avg == 1
-	if ws, ok := src.(WholeStack); ok && direct && nseg == 1 && !opt.Stream {
-		if v, ok := ws.AllFrames(); ok && v.usable(n, np, defaultKernel) {
-			// The whole stack is in memory (or mapped): pixel-major.
-			active := activePixels(qm)
-			if len(active) == 0 {
-				return nil, fmt.Errorf("xpcs: q-map %dx%d has no pixel in any dynamic bin (all masked?)", qm.Rows, qm.Cols)
-			}
-			sum := make([]float64, np)
-			var sumDone chan struct{}
-			if len(inactive) > 0 {
-				sumDone = make(chan struct{})
-				go func() {
-					defer close(sumDone)
-					v.sumRuns(n, np, inactive, sum, defaultKernel)
-				}()
-			}
-			g2, frameSum, err := correlateStack(v, np, n, qm, active, workers, defaultKernel, sum)
-			if sumDone != nil {
-				<-sumDone
-			}
-			if err != nil {
-				return nil, err
-			}
-			res.G2, res.PixelMajor = g2, true
-			if err := res.finish(sum, frameSum, len(active), nil); err != nil {
-				return nil, err
-			}
-			return res, nil
+	ws, whole := src.(WholeStack)
+	var v StackView
+	switch {
+	case !whole:
+		res.StreamReason = "the source reads frames block by block"
+	case opt.Stream:
+		res.StreamReason = "asked to stream"
+	case !direct:
+		res.StreamReason = "stride or averaging"
+	case nseg > 1:
+		res.StreamReason = "time segments"
+	default:
+		var ok bool
+		if v, ok = ws.AllFrames(); !ok {
+			res.StreamReason = "the source cannot give the whole stack"
+		} else if err := v.check(n, np); err != nil {
+			res.StreamReason = err.Error()
+		} else if !v.usable(n, np, defaultKernel) {
+			res.StreamReason = fmt.Sprintf("the %s path reads frames at even offsets only", defaultKernel)
 		}
+	}
+	if res.StreamReason == "" {
+		// The whole stack is in memory (or mapped): pixel-major.
+		active := activePixels(qm)
+		if len(active) == 0 {
+			return nil, fmt.Errorf("xpcs: q-map %dx%d has no pixel in any dynamic bin (all masked?)", qm.Rows, qm.Cols)
+		}
+		sum := make([]float64, np)
+		var sumDone chan struct{}
+		if len(inactive) > 0 {
+			sumDone = make(chan struct{})
+			go func() {
+				defer close(sumDone)
+				v.sumRuns(n, np, inactive, sum, defaultKernel)
+			}()
+		}
+		g2, frameSum, err := correlateStack(v, np, n, qm, active, workers, defaultKernel, sum)
+		if sumDone != nil {
+			<-sumDone
+		}
+		if err != nil {
+			return nil, err
+		}
+		res.G2, res.PixelMajor = g2, true
+		if err := res.finish(sum, frameSum, len(active), nil); err != nil {
+			return nil, err
+		}
+		return res, nil
 	}
 	full, err := NewCorrelator(qm, n, workers)
 	if err != nil {

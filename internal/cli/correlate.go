@@ -151,10 +151,11 @@ func cmdCorrelate(ctx context.Context, stdout, stderr io.Writer, getenv func(str
 	sh := res.Raw
 	how := "frames memory-mapped, correlated pixel-major"
 	if !res.PixelMajor {
-		how = "frames streamed through libhdf5"
+		why := res.StreamReason
 		if mapErr != nil {
-			how += " (" + strings.TrimPrefix(mapErr.Error(), "h5: ") + ")"
+			why = strings.TrimPrefix(mapErr.Error(), "h5: ")
 		}
+		how = "frames streamed through libhdf5 (" + why + ")"
 	}
 	fmt.Fprintf(stdout, "correlated %s (%s, %d effective frames) in %v: %.1f Mpixel-frames/s; %d delays x %d q bins -> %s; %s\n",
 		*raw, sh, res.Frames, elapsed.Round(time.Millisecond), float64(sh.Len())/elapsed.Seconds()/1e6, len(res.G2.Delays), res.G2.NQ, *out, how)

@@ -296,3 +296,20 @@ func correlateOp(sy *xpcs.Synth, st *xpcs.Stack, err error) (*runner.Op, error) 
 		return err
 	}}, nil
 }
+
+// correlateStackOp is xpcs.Correlate of the whole in-memory stack: the
+// pixel-major path that `xpcs-perf correlate` takes for an uncompressed
+// (memory-mapped) raw file, g2 with time average, SAXS 1D and intensity
+// vs time. It fails if Correlate streamed instead.
+func correlateStackOp(sy *xpcs.Synth, st *xpcs.Stack, err error) (*runner.Op, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &runner.Op{Bytes: int64(2 * len(st.Data)), Run: func() error {
+		res, err := xpcs.Correlate(st.Source(), sy.QMap(), xpcs.Options{})
+		if err == nil && !res.PixelMajor {
+			err = fmt.Errorf("correlate streamed the in-memory stack instead of correlating it pixel-major")
+		}
+		return err
+	}}, nil
+}

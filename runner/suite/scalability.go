@@ -82,15 +82,28 @@ func scalabilityCategory(r *runner.Registry) {
 	// A frames sweep at 64x64 pixels: cheap enough to run by default and with
 	// enough points (4) for the complexity fit; tiny..large give at most 2
 	// points on tiny+small.
+	// Each multi-tau sweep runs twice: the streaming correlator
+	// (correlate_*_sweep: blocks of frames through a state of every pixel)
+	// and the pixel-major path of whole stacks in memory or mapped
+	// (pixel_major_*_sweep, what `correlate` does with an uncompressed
+	// raw file).
+	sweep := func(name string, shape xpcs.Shape, params map[string]string, n int, unit string) {
+		for _, v := range []struct {
+			name string
+			op   func(*xpcs.Synth, *xpcs.Stack, error) (*runner.Op, error)
+		}{{"correlate_" + name, correlateOp}, {"pixel_major_" + name, correlateStackOp}} {
+			r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: v.name, Params: params, Markers: parallel(),
+				Extra: map[string]any{"scaling_family": runner.FormatID(cat, "multitau", v.name, nil), "scaling_n": n, "scaling_var": unit,
+					"kernel": xpcs.KernelISA()},
+				Setup: func(env *runner.Env) (*runner.Op, error) {
+					return v.op(synthShape(shape))
+				}})
+		}
+	}
 	for _, frames := range []int{100, 200, 400, 800} {
 		shape := xpcs.Shape{Frames: frames, Rows: 64, Cols: 64}
 		fp := map[string]string{"frames": strconv.Itoa(frames), "pixels": "4096"}
-		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_frames_sweep", Params: fp, Markers: parallel(),
-			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "multitau", "correlate_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)",
-				"kernel": xpcs.KernelISA()},
-			Setup: func(env *runner.Env) (*runner.Op, error) {
-				return correlateOp(synthShape(shape))
-			}})
+		sweep("frames_sweep", shape, fp, frames, "frames (64x64 pixels)")
 		r.Register(&runner.Benchmark{Category: cat, Group: "saxs", Name: "time_average_frames_sweep", Params: fp,
 			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "saxs", "time_average_frames_sweep", nil), "scaling_n": frames, "scaling_var": "frames (64x64 pixels)"},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
@@ -111,12 +124,7 @@ func scalabilityCategory(r *runner.Registry) {
 	for _, side := range []int{32, 64, 128, 256} {
 		shape := xpcs.Shape{Frames: 200, Rows: side, Cols: side}
 		pp := map[string]string{"frames": "200", "pixels": strconv.Itoa(side * side)}
-		r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_pixels_sweep", Params: pp, Markers: parallel(),
-			Extra: map[string]any{"scaling_family": runner.FormatID(cat, "multitau", "correlate_pixels_sweep", nil), "scaling_n": side * side,
-				"scaling_var": "pixels (200 frames)", "kernel": xpcs.KernelISA()},
-			Setup: func(env *runner.Env) (*runner.Op, error) {
-				return correlateOp(synthShape(shape))
-			}})
+		sweep("pixels_sweep", shape, pp, side*side, "pixels (200 frames)")
 	}
 	for _, w := range []int{1, 2, 4} {
 		r.Register(&runner.Benchmark{Category: cat, Group: "concurrency", Name: "multitau_workers",
