@@ -110,6 +110,26 @@ __attribute__((target("avx2"))) static void xpcs_sum_runs_u16(const unsigned cha
 	}
 }
 
+// xpcs_count_runs_u16 is xpcs_sum_runs_u16 into 32-bit integer counts
+// (acc[p] += frame t's pixel p): exact while m * 65535 < 2^32, i.e. up to
+// 65537 frames, and 8 pixels per AVX2 add instead of 4 conversions and 4
+// float64 adds. Converted to float64 the counts equal the float64 sums
+// exactly (every partial sum is an integer below 2^53).
+__attribute__((target("avx2"))) static void xpcs_count_runs_u16(const unsigned char *frames, const int64_t *off,
+		long npix, long m, const int64_t *runs, long nruns, uint32_t *acc) {
+	for (long t = 0; t < m; t++) {
+		const unsigned char *row = frames + (off ? off[t] : 2 * t * npix);
+		for (long r = 0; r < nruns; r++) {
+			long p = runs[2 * r], hi = runs[2 * r + 1];
+			for (; p + 8 <= hi; p += 8) {
+				__m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(row + 2 * p)));
+				_mm256_storeu_si256((__m256i *)(acc + p), _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(acc + p)), v));
+			}
+			for (; p < hi; p++) acc[p] += xpcs_ld16(row + 2 * p);
+		}
+	}
+}
+
 static void xpcs_groups4(double *state, long ng, long nlev, const int64_t *plan, double *buf, long stride, double *b) {
 	groups4_avx2(state, ng, nlev, plan, buf, stride, b);
 }
@@ -173,4 +193,18 @@ func cSumRunsU16(frames []byte, off []int64, npix, m int, runs [][2]int, sum, se
 	}
 	C.xpcs_sum_runs_u16((*C.uchar)(unsafe.Pointer(&frames[0])), op, C.long(npix), C.long(m),
 		(*C.int64_t)(unsafe.Pointer(&runs[0][0])), C.long(len(runs)), (*C.double)(unsafe.Pointer(&sum[0])), sp)
+}
+
+// cCountRunsU16 is xpcs_count_runs_u16: for m <= 65537 frames, the 32-bit
+// counts of the pixels in runs are added to acc (len npix).
+func cCountRunsU16(frames []byte, off []int64, npix, m int, runs [][2]int, acc []uint32) {
+	if len(runs) == 0 || m == 0 {
+		return
+	}
+	var op *C.int64_t
+	if off != nil {
+		op = (*C.int64_t)(unsafe.Pointer(&off[0]))
+	}
+	C.xpcs_count_runs_u16((*C.uchar)(unsafe.Pointer(&frames[0])), op, C.long(npix), C.long(m),
+		(*C.int64_t)(unsafe.Pointer(&runs[0][0])), C.long(len(runs)), (*C.uint32_t)(unsafe.Pointer(&acc[0])))
 }

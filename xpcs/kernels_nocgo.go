@@ -23,3 +23,7 @@ func cGroups4([]float64, int, int, []int64, []float64, int, []float64) {
 func cSumRunsU16([]byte, []int64, int, int, [][2]int, []float64, []float64) {
 	panic("xpcs: C kernels not built")
 }
+
+func cCountRunsU16([]byte, []int64, int, int, [][2]int, []uint32) {
+	panic("xpcs: C kernels not built")
+}

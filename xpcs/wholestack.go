@@ -99,11 +99,25 @@ func (v StackView) usable(n, np int, k kernelID) bool {
 	return v.check(n, np) == nil && (isCKernel(k) || v.aligned(n, np))
 }
 
+// maxCountFrames is the most frames whose uint16 counts a uint32 sums
+// exactly: 65537 * 65535 < 2^32.
+const maxCountFrames = 65537
+
 // sumRuns adds the first n frames' values of the pixels in the runs [lo,
 // hi) to sum (the C loop with the C kernels, as the streaming path).
 func (v StackView) sumRuns(n, np int, runs [][2]int, sum []float64, k kernelID) {
 	if isCKernel(k) {
-		cSumRunsU16(v.Data, v.Off, np, n, runs, sum, nil)
+		if n > maxCountFrames {
+			cSumRunsU16(v.Data, v.Off, np, n, runs, sum, nil)
+			return
+		}
+		acc := make([]uint32, np)
+		cCountRunsU16(v.Data, v.Off, np, n, runs, acc)
+		for _, r := range runs {
+			for p := r[0]; p < r[1]; p++ {
+				sum[p] += float64(acc[p])
+			}
+		}
 		return
 	}
 	u, off := v.u16()

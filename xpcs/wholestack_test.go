@@ -228,3 +228,35 @@ func TestMergerOrder(t *testing.T) {
 		t.Fatal("ratio counts differ")
 	}
 }
+
+// TestStackPathFullScaleSums checks the pixel-major path's integer sums of
+// the uncorrelated pixels at full scale (every count 65535) against the
+// streaming path's float64 sums, bit for bit.
+func TestStackPathFullScaleSums(t *testing.T) {
+	t.Parallel()
+	sh := Shape{Frames: 257, Rows: 40, Cols: 40}
+	st, err := NewStack(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range st.Data {
+		st.Data[i] = 65535
+	}
+	qm := testQMap(t, sh.Rows, sh.Cols, 6, 3) // corners outside the rings: uncorrelated runs
+	got, err := Correlate(st.Source(), qm, Options{Workers: 2})
+	if err != nil || !got.PixelMajor {
+		t.Fatalf("pixel-major: %v (pixel-major %v)", err, got != nil && got.PixelMajor)
+	}
+	want, err := Correlate(st.Source(), qm, Options{Workers: 2, Stream: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i, ok := bitsEqual(got.TimeAverage, want.TimeAverage); !ok {
+		t.Fatalf("time average differs at %d: %g, streamed %g", i, got.TimeAverage[i], want.TimeAverage[i])
+	}
+	for p, v := range got.TimeAverage {
+		if v != 65535 {
+			t.Fatalf("pixel %d: time average %g, want 65535", p, v)
+		}
+	}
+}
