@@ -242,7 +242,22 @@ func TestStackPathFullScaleSums(t *testing.T) {
 	for i := range st.Data {
 		st.Data[i] = 65535
 	}
-	qm := testQMap(t, sh.Rows, sh.Cols, 6, 3) // corners outside the rings: uncorrelated runs
+	// Masked rows 5-9 and columns 0-10: runs of 40 and of 11 uncorrelated
+	// pixels (the 8-wide loop and its tail).
+	mask := NewMask(sh.Rows, sh.Cols)
+	for p := range mask.Valid {
+		if r, c := p/sh.Cols, p%sh.Cols; (r >= 5 && r <= 9) || c <= 10 {
+			mask.Valid[p] = false
+		}
+	}
+	g := Geometry{BeamCenterX: 20, BeamCenterY: 20, PixelSize: 75e-6, Distance: 5, Energy: 10}
+	qm, err := NewQMap(sh.Rows, sh.Cols, g, mask, Partition{NStatic: 6, NDynamic: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(qm.Dynamic) - len(activePixels(qm)); n < 40 {
+		t.Fatalf("only %d uncorrelated pixels: the test needs runs of them", n)
+	}
 	got, err := Correlate(st.Source(), qm, Options{Workers: 2})
 	if err != nil || !got.PixelMajor {
 		t.Fatalf("pixel-major: %v (pixel-major %v)", err, got != nil && got.PixelMajor)
