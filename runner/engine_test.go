@@ -208,10 +208,12 @@ func TestSlowdownInjection(t *testing.T) {
 	// CPU, so CPU time triples too).
 	cpu := func(b analysis.Benchmark) float64 { return analysis.Describe(b.Metrics[CPUMetric].Samples, "").Median }
 	ratio := cpu(slow) / cpu(fast)
-	// Wide band: the two are measured one after the other on a shared machine;
-	// TestSlowedIsExact checks the factor itself.
-	if ratio < 2 || ratio > 6 {
-		t.Errorf("slowed/normal median ratio %.2f, want ~3", ratio)
+	// Lower bound only: the busy wait lasts (factor-1) times the operation's
+	// wall time, which under load (and the race detector) is several times
+	// its CPU time, so the CPU ratio rises well above 3 (8.8 seen in a CI
+	// run on a loaded machine). TestSlowedIsExact checks the factor itself.
+	if ratio < 2 {
+		t.Errorf("slowed/normal median CPU ratio %.2f, want >= 2 (~3 on a quiet machine)", ratio)
 	}
 	if slow.Extra["injected_slowdown"] != 3.0 || fast.Extra["injected_slowdown"] != nil {
 		t.Errorf("extra injected_slowdown: slow %v fast %v", slow.Extra["injected_slowdown"], fast.Extra["injected_slowdown"])
