@@ -124,7 +124,7 @@ func BenchmarkPixelMajor(b *testing.B) {
 					b.ResetTimer()
 					cpu0 := processCPU()
 					for b.Loop() {
-						if _, _, err := correlateStack(ViewOf(st.Data), sh.Pixels(), sh.Frames, qm, active, workers, k, sum); err != nil {
+						if _, _, err := correlateStack(ViewOf(st.Data), sh.Pixels(), sh.Frames, qm, active, inactiveRuns(qm), workers, k, sum); err != nil {
 							b.Fatal(err)
 						}
 					}

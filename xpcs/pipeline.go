@@ -109,19 +109,7 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 	res := &Result{Raw: sh, Frames: n, QMap: qm, Options: opt}
 	// The correlators sum the frames of the pixels they correlate; only the
 	// other pixels are summed here.
-	// They are listed as runs [lo, hi) of consecutive pixels (the corners
-	// outside the q range, masked rows): a gather per pixel cost as much
-	// as the correlation itself with the C kernels.
-	var inactive [][2]int
-	for p, d := range qm.Dynamic {
-		if d < 0 {
-			if k := len(inactive); k > 0 && inactive[k-1][1] == p {
-				inactive[k-1][1]++
-			} else {
-				inactive = append(inactive, [2]int{p, p + 1})
-			}
-		}
-	}
+	inactive := inactiveRuns(qm)
 	direct := stride == 1 && avg == 1
 	ws, whole := src.(WholeStack)
 	var v StackView
@@ -151,18 +139,7 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("xpcs: q-map %dx%d has no pixel in any dynamic bin (all masked?)", qm.Rows, qm.Cols)
 		}
 		sum := make([]float64, np)
-		var sumDone chan struct{}
-		if len(inactive) > 0 {
-			sumDone = make(chan struct{})
-			go func() {
-				defer close(sumDone)
-				v.sumRuns(n, np, inactive, sum, defaultKernel)
-			}()
-		}
-		g2, frameSum, err := correlateStack(v, np, n, qm, active, workers, defaultKernel, sum)
-		if sumDone != nil {
-			<-sumDone
-		}
+		g2, frameSum, err := correlateStack(v, np, n, qm, active, inactive, workers, defaultKernel, sum)
 		if err != nil {
 			return nil, err
 		}

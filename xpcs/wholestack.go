@@ -154,9 +154,15 @@ const (
 // merge as in Result: the G2 is bitwise identical to AddFrames of the same
 // frames followed by Result with the same workers and kernel.
 //
-// It also stores Σ_t I(t) of every active pixel into sum[pixel] and
-// returns the per-frame sums over the active pixels (Correlator.frameSum).
-func correlateStack(v StackView, np, n int, qm *QMap, active []int32, workers int, kern kernelID, sum []float64) (*G2, []float64, error) {
+// It also stores Σ_t I(t) of every pixel into sum[pixel] (the active ones
+// from their state, those of the runs inactive by counting) and returns
+// the per-frame sums over the active pixels (Correlator.frameSum). With
+// the C kernels each block counts the inactive pixels between its first
+// active pixel and the next block's, frame block by frame block, right
+// after the transpose has brought those rows into cache, in 32-bit
+// integers (exact up to maxCountFrames frames); otherwise one more
+// goroutine sums them (StackView.sumRuns).
+func correlateStack(v StackView, np, n int, qm *QMap, active []int32, inactive [][2]int, workers int, kern kernelID, sum []float64) (*G2, []float64, error) {
 	if err := v.check(n, np); err != nil {
 		return nil, nil, err
 	}
@@ -186,6 +192,24 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, workers in
 			blocks = append(blocks, pixelSpan{r, k, b0, min(b0+stackPixels, rg[1])})
 		}
 		merges[r] = merger{acc: rp.newAcc(), pending: map[int]pixelSpanMoments{}}
+	}
+	// Uncorrelated pixels: counted by the blocks (blockRuns[j]: the runs
+	// between block j's first active pixel and block j+1's), or summed
+	// beside the workers.
+	var counts []uint32
+	var blockRuns [][][2]int
+	var sumDone chan struct{}
+	if len(inactive) > 0 {
+		if isCKernel(kern) && n <= maxCountFrames {
+			counts = make([]uint32, np)
+			blockRuns = splitRuns(inactive, active, blocks, np)
+		} else {
+			sumDone = make(chan struct{})
+			go func() {
+				defer close(sumDone)
+				v.sumRuns(n, np, inactive, sum, kern)
+			}()
+		}
 	}
 	// Moments buffers: at most one per worker waits in a merger.
 	momPool := sync.Pool{New: func() any { return make([]float64, stackPixels*3*nl) }}
@@ -217,9 +241,16 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, workers in
 					var s []float64
 					switch {
 					case isCKernel(kern) && v.Off == nil:
-						s = cBlock(bc, &sc, v.Data[2*f0*np:2*(f0+k)*np], nil, k, plan, 0, b1-b0)
+						fr := v.Data[2*f0*np : 2*(f0+k)*np]
+						s = cBlock(bc, &sc, fr, nil, k, plan, 0, b1-b0)
+						if counts != nil {
+							cCountRunsU16(fr, nil, np, k, blockRuns[j], counts)
+						}
 					case isCKernel(kern):
 						s = cBlock(bc, &sc, v.Data, v.Off[f0:f0+k], k, plan, 0, b1-b0)
+						if counts != nil {
+							cCountRunsU16(v.Data, v.Off[f0:f0+k], np, k, blockRuns[j], counts)
+						}
 					case uoff == nil:
 						s = correlateBlock(bc, &sc, u[f0*np:(f0+k)*np], nil, k, plan, 0, b1-b0)
 					default:
@@ -243,6 +274,17 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, workers in
 		}()
 	}
 	wg.Wait()
+	if sumDone != nil {
+		<-sumDone
+	}
+	for _, r := range inactive {
+		if counts == nil {
+			break
+		}
+		for p := r[0]; p < r[1]; p++ {
+			sum[p] = float64(counts[p])
+		}
+	}
 	frameSum := make([]float64, n)
 	for _, s := range fsums {
 		for t, v := range s {
@@ -254,6 +296,34 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, workers in
 		accs[r] = merges[r].acc
 	}
 	return rp.finish(accs), frameSum, nil
+}
+
+// splitRuns clips the runs of uncorrelated pixels to the blocks: block j
+// takes the pixels from its first active pixel (0 for the first block) to
+// the next block's first (np for the last), so that it counts the
+// uncorrelated pixels in the stretch of each frame row it reads anyway.
+// Every run's pixels go to exactly one block.
+func splitRuns(runs [][2]int, active []int32, blocks []pixelSpan, np int) [][][2]int {
+	out := make([][][2]int, len(blocks))
+	i := 0 // runs and blocks ascend: one walk
+	for j, b := range blocks {
+		lo, hi := 0, np
+		if j > 0 {
+			lo = int(active[b.b0])
+		}
+		if j+1 < len(blocks) {
+			hi = int(active[blocks[j+1].b0])
+		}
+		for i < len(runs) && runs[i][1] <= lo {
+			i++
+		}
+		for k := i; k < len(runs) && runs[k][0] < hi; k++ {
+			if a, e := max(runs[k][0], lo), min(runs[k][1], hi); a < e {
+				out[j] = append(out[j], [2]int{a, e})
+			}
+		}
+	}
+	return out
 }
 
 // pixelSpan is pixel block k of worker range r: active pixels [b0, b1).
@@ -300,6 +370,24 @@ func (m *merger) put(rp *resultPlan, pb pixelSpan, mom []float64, pool *sync.Poo
 			pool.Put(p.mom[:cap(p.mom)])
 		}
 	}
+}
+
+// inactiveRuns lists the pixels of qm in no dynamic bin (masked, outside
+// the q range) as runs [lo, hi) of consecutive pixels, ascending: the
+// corners and masked rows come in long runs, which a gather per pixel
+// would waste (it cost as much as the correlation with the C kernels).
+func inactiveRuns(qm *QMap) [][2]int {
+	var runs [][2]int
+	for p, d := range qm.Dynamic {
+		if d < 0 {
+			if k := len(runs); k > 0 && runs[k-1][1] == p {
+				runs[k-1][1]++
+			} else {
+				runs = append(runs, [2]int{p, p + 1})
+			}
+		}
+	}
+	return runs
 }
 
 // activePixels lists the pixels of qm in a dynamic bin, ascending.

@@ -66,6 +66,11 @@ func TestStackPathMatchesStreaming(t *testing.T) {
 				}
 				wantSum := make([]float64, np)
 				c.Sums(wantSum)
+				for p, d := range qm.Dynamic {
+					for f := 0; d < 0 && f < tc.frames; f++ {
+						wantSum[p] += float64(st.Data[f*np+p])
+					}
+				}
 
 				for _, view := range []struct {
 					name string
@@ -76,7 +81,7 @@ func TestStackPathMatchesStreaming(t *testing.T) {
 					{"odd offsets", scatter(st.Data, np, rng, true)},
 				} {
 					gotSum := make([]float64, np)
-					got, frameSum, err := correlateStack(view.v, np, tc.frames, qm, activePixels(qm), tc.workers, k, gotSum)
+					got, frameSum, err := correlateStack(view.v, np, tc.frames, qm, activePixels(qm), inactiveRuns(qm), tc.workers, k, gotSum)
 					if view.v.usable(tc.frames, np, k) != (err == nil) {
 						t.Fatalf("%s: usable %v, error %v", view.name, view.v.usable(tc.frames, np, k), err)
 					}
@@ -272,6 +277,38 @@ func TestStackPathFullScaleSums(t *testing.T) {
 	for p, v := range got.TimeAverage {
 		if v != 65535 {
 			t.Fatalf("pixel %d: time average %g, want 65535", p, v)
+		}
+	}
+}
+
+// TestSplitRuns: every uncorrelated pixel goes to exactly one block, and
+// within the stretch of the frame that block reads.
+func TestSplitRuns(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		qm := randomMaskQMap(t, rng, 10+rng.IntN(40), 10+rng.IntN(40), rng.Float64()*0.6)
+		active, runs := activePixels(qm), inactiveRuns(qm)
+		var blocks []pixelSpan
+		size := 4 * (1 + rng.IntN(8))
+		for b0 := 0; b0 < len(active); b0 += size {
+			blocks = append(blocks, pixelSpan{0, len(blocks), b0, min(b0+size, len(active))})
+		}
+		seen := make([]int, qm.Pixels())
+		for j, br := range splitRuns(runs, active, blocks, qm.Pixels()) {
+			for _, r := range br {
+				if j > 0 && r[0] < int(active[blocks[j].b0]) {
+					t.Fatalf("seed %d: block %d takes run %v before its first pixel %d", seed, j, r, active[blocks[j].b0])
+				}
+				for p := r[0]; p < r[1]; p++ {
+					seen[p]++
+				}
+			}
+		}
+		for p, d := range qm.Dynamic {
+			if want := map[bool]int{true: 1, false: 0}[d < 0]; seen[p] != want {
+				t.Fatalf("seed %d: pixel %d (bin %d) counted %d times, want %d", seed, p, d, seen[p], want)
+			}
 		}
 	}
 }
