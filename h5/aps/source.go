@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"syscall"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
@@ -48,6 +49,12 @@ func (h *Source) Close() error { return h.s.Close() }
 // MapError says why not.
 func (h *Source) AllFrames() (xpcs.StackView, bool) {
 	if h.next > 0 || h.s.DType != h5.Uint16 {
+		return xpcs.StackView{}, false
+	}
+	// Pixel-major reads every frame once per pixel block: a stack larger
+	// than the page cache can hold would be read from disk many times.
+	if need, ram := float64(h.s.Frames)*float64(h.s.FrameBytes()), totalRAM(); ram > 0 && need > ram/2 {
+		h.mapErr = fmt.Errorf("%s: the stack's %.3g GB are more than half the RAM (%.3g GB): streamed", h.path, need/1e9, ram/1e9)
 		return xpcs.StackView{}, false
 	}
 	b, off, err := h.s.Map()
@@ -97,4 +104,13 @@ func (h *Source) ReadFrames(dst []uint16) (int, error) {
 	}
 	h.next += n
 	return n, nil
+}
+
+// totalRAM returns the machine's RAM in bytes (0 if unknown).
+func totalRAM() float64 {
+	var si syscall.Sysinfo_t
+	if syscall.Sysinfo(&si) != nil {
+		return 0
+	}
+	return float64(si.Totalram) * float64(si.Unit)
 }
