@@ -355,3 +355,33 @@ func FuzzChunkBTree(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkOpenStackChunks times OpenStack of stacks of one-frame 16x16
+// chunks, with the chunk addresses read from the B-tree (new) or asked of
+// libhdf5 chunk by chunk (old, O(n^2) in libhdf5 1.10).
+func BenchmarkOpenStackChunks(b *testing.B) {
+	dir := b.TempDir()
+	for _, n := range []int{1000, 10000} {
+		p := filepath.Join(dir, fmt.Sprintf("s%d.h5", n))
+		if err := WriteStack(p, make([]uint16, n*16*16), n, 16, 16, StackOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		for _, old := range []bool{true, false} {
+			b.Run(fmt.Sprintf("chunks=%d/%s", n, map[bool]string{true: "old", false: "new"}[old]), func(b *testing.B) {
+				chunkIndexAPIOnly = old
+				defer func() { chunkIndexAPIOnly = false }()
+				for b.Loop() {
+					s, err := OpenStack(p)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if s.plan == nil {
+						b.Fatal(s.whyNot)
+					}
+					s.Close()
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/open")
+			})
+		}
+	}
+}
