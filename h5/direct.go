@@ -28,6 +28,10 @@ type directPlan struct {
 	mask       []uint32 // filter mask of chunk i
 	filters    []Filter // pipeline in write order
 	maxStored  int
+	// index says how the chunk addresses were found: by reading the
+	// version-1 B-tree from the file (and its depth) or, and why, by asking
+	// libhdf5 for each chunk.
+	index string
 	// preferLibrary: the pipeline has bitshuffle and its plugin is loadable.
 	// The plugin's SIMD bit transpose beats the Go one unless several cores
 	// decode in parallel (docs/perf/h5.md), so Auto uses H5Dread then.
@@ -76,10 +80,8 @@ func planDirectLocked(s *Stack) (*directPlan, string) {
 		return nil, "stored byte order is not little-endian"
 	}
 	// chunk addresses are relative to the superblock base; a user block shifts it.
-	var ub C.hsize_t
-	fcpl := C.H5Fget_create_plist(s.File.id)
-	C.H5Pget_userblock(fcpl, &ub)
-	C.H5Pclose(fcpl)
+	fr, maxEntries := fileReaderLocked(s.File)
+	ub := fr.base
 	fapl := C.H5Fget_access_plist(s.File.id)
 	drv := C.H5Pget_driver(fapl)
 	C.H5Pclose(fapl)
@@ -111,36 +113,48 @@ func planDirectLocked(s *Stack) (*directPlan, string) {
 		C.H5Eclear2(C.H5E_DEFAULT)
 		return nil, "cannot get the file size"
 	}
+	raw, err := os.Open(s.File.path)
+	if err != nil {
+		return nil, err.Error()
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			raw.Close()
+		}
+	}()
+	// O(n): the chunk B-tree read from the file; nil if not possible.
+	fr.r, fr.size = raw, int64(fileSize)
+	tree := btreeChunksLocked(s, p, fr, maxEntries)
 	p.addr = make([]int64, nchunks)
 	p.size = make([]int, nchunks)
 	p.mask = make([]uint32, nchunks)
 	for i := 0; i < nchunks; i++ {
-		off := []C.hsize_t{C.hsize_t(i * p.framesPer), 0, 0}
-		var mask C.uint
-		var addr C.haddr_t
-		var size C.hsize_t
-		if C.H5Dget_chunk_info_by_coord(s.id, &off[0], &mask, &addr, &size) < 0 {
-			C.H5Eclear2(C.H5E_DEFAULT)
-			return nil, fmt.Sprintf("chunk %d: no chunk info", i)
+		var e chunkEntry
+		if tree != nil {
+			e = tree[i]
+		} else {
+			var why string
+			if e, why = chunkInfoLocked(s, i*p.framesPer); why != "" {
+				return nil, fmt.Sprintf("chunk %d: %s", i, why)
+			}
 		}
-		if addr == C.HADDR_UNDEF || size == 0 {
+		addr, size := e.addr, e.size
+		if addr == undefAddr || size == 0 {
 			return nil, fmt.Sprintf("chunk %d is not allocated (fill value)", i)
 		}
 		// a damaged chunk index must not size buffers beyond the file
-		if end := uint64(addr) + uint64(ub); end < uint64(addr) || end >= uint64(fileSize) || uint64(size) > uint64(fileSize)-end {
+		if end := addr + ub; end < addr || end >= uint64(fileSize) || size > uint64(fileSize)-end {
 			return nil, fmt.Sprintf("chunk %d: %d bytes at offset %d lie beyond the file's %d bytes", i, size, addr, fileSize)
 		}
-		p.addr[i], p.size[i], p.mask[i] = int64(addr)+int64(ub), int(size), uint32(mask)
+		p.addr[i], p.size[i], p.mask[i] = int64(addr)+int64(ub), int(size), e.mask
 		p.maxStored = max(p.maxStored, int(size))
 		if len(s.Filters) == 0 && int(size) != p.chunkBytes {
 			return nil, fmt.Sprintf("chunk %d stores %d bytes, want %d", i, size, p.chunkBytes)
 		}
 	}
-	raw, err := os.Open(s.File.path)
-	if err != nil {
-		return nil, err.Error()
-	}
 	p.raw = raw
+	ok = true
 	return p, ""
 }
 

@@ -40,6 +40,19 @@ int xh_obj_key(hid_t loc, const char *name, unsigned long *fileno, unsigned char
 	return (int)info.type;
 }
 
+int xh_obj_addr(hid_t obj, haddr_t *addr) {
+#if H5_VERSION_GE(1, 12, 0)
+	H5O_info2_t info;
+	if (H5Oget_info3(obj, &info, H5O_INFO_BASIC) < 0) return -1;
+	if (H5VLnative_token_to_addr(obj, info.token, addr) < 0) return -1;
+#else
+	H5O_info_t info;
+	if (H5Oget_info2(obj, &info, H5O_INFO_BASIC) < 0) return -1;
+	*addr = info.addr;
+#endif
+	return 0;
+}
+
 int xh_link_by_idx(hid_t g, hsize_t idx, char *buf, size_t n, size_t *len) {
 #if H5_VERSION_GE(1, 12, 0)
 	H5L_info2_t info;

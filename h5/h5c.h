@@ -25,6 +25,9 @@ int xh_obj_type(hid_t loc, const char *name);
 /* xh_obj_key fills fileno and key (the object's address, or its token
    from HDF5 1.12 on) of the object at name and returns its H5O_type_t, or -1. */
 int xh_obj_key(hid_t loc, const char *name, unsigned long *fileno, unsigned char key[16]);
+/* xh_obj_addr stores the address of obj's object header (relative to the
+   file's base address, as in the file format) in *addr; 0 or -1. */
+int xh_obj_addr(hid_t obj, haddr_t *addr);
 /* xh_link_by_idx returns the H5L_type_t of the n-th link of group g in name
    order (-1 on error) and, for soft and external links, copies the target
    (external: "file:object") into buf (truncated to n bytes) and its length to *len. */
