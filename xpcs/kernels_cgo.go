@@ -130,6 +130,47 @@ __attribute__((target("avx2"))) static void xpcs_count_runs_u16(const unsigned c
 	}
 }
 
+// xpcs_moments4 is pixelMoments and the ratio for the 4 lanes of a group
+// state st at once: for lag i (level lev[i], k[i] frames of that level;
+// count[level] frames seen), lane j's record rec[j*4*nl ...] holds G, IP,
+// IF and R = G/(IP*IF) - 1 at [i], [nl+i], [2nl+i], [3nl+i]. The same
+// IEEE operations in the same order per lane as the Go loop (divisions and
+// subtractions are exact-rounded in vectors too; no contraction).
+typedef double xpcs_v4 __attribute__((vector_size(32)));
+typedef double xpcs_v4u __attribute__((vector_size(32), aligned(8), may_alias));
+__attribute__((target("avx2"))) static void xpcs_moments4(const double *st, const int64_t *lev, const int64_t *kk,
+		const int64_t *count, long nl, double *rec) {
+	long level = -1, k = 0;
+	const double *s = st;
+	xpcs_v4 past = {0}, fut = {0};
+	const xpcs_v4 one = {1, 1, 1, 1};
+	for (long i = 0; i < nl; i++) {
+		if (lev[i] != level) {
+			level = lev[i];
+			k = 0;
+			s = st + level * XPCS_GL * 4;
+			past = *(const xpcs_v4u *)(s + XPCS_OSUM * 4);
+			fut = past;
+		}
+		for (; k < kk[i]; k++) {
+			past = past - *(const xpcs_v4u *)(s + (XPCS_OHIST + 7 - k) * 4);
+			fut = fut - *(const xpcs_v4u *)(s + (XPCS_OHEAD + k) * 4);
+		}
+		double nn = (double)(count[level] - kk[i]);
+		xpcs_v4 n = {nn, nn, nn, nn};
+		xpcs_v4 G = *(const xpcs_v4u *)(s + (XPCS_OCORR + kk[i] - 1) * 4) / n;
+		xpcs_v4 IP = past / n, IF = fut / n;
+		xpcs_v4 R = G / (IP * IF) - one;
+		for (int j = 0; j < 4; j++) {
+			double *r = rec + j * 4 * nl;
+			r[i] = G[j];
+			r[nl + i] = IP[j];
+			r[2 * nl + i] = IF[j];
+			r[3 * nl + i] = R[j];
+		}
+	}
+}
+
 static void xpcs_groups4(double *state, long ng, long nlev, const int64_t *plan, double *buf, long stride, double *b) {
 	groups4_avx2(state, ng, nlev, plan, buf, stride, b);
 }
@@ -207,4 +248,15 @@ func cCountRunsU16(frames []byte, off []int64, npix, m int, runs [][2]int, acc [
 	}
 	C.xpcs_count_runs_u16((*C.uchar)(unsafe.Pointer(&frames[0])), op, C.long(npix), C.long(m),
 		(*C.int64_t)(unsafe.Pointer(&runs[0][0])), C.long(len(runs)), (*C.uint32_t)(unsafe.Pointer(&acc[0])))
+}
+
+// cMoments4 is xpcs_moments4 (see resultPlan.groupMoments).
+func cMoments4(st []float64, lev, k []int64, count []int, nl int, rec []float64) {
+	var c [64]int64 // levels: at most log2 of the frame count
+	cc := c[:0]
+	for _, v := range count {
+		cc = append(cc, int64(v))
+	}
+	C.xpcs_moments4((*C.double)(unsafe.Pointer(&st[0])), (*C.int64_t)(unsafe.Pointer(&lev[0])), (*C.int64_t)(unsafe.Pointer(&k[0])),
+		(*C.int64_t)(unsafe.Pointer(&cc[0])), C.long(nl), (*C.double)(unsafe.Pointer(&rec[0])))
 }

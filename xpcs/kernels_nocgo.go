@@ -27,3 +27,7 @@ func cSumRunsU16([]byte, []int64, int, int, [][2]int, []float64, []float64) {
 func cCountRunsU16([]byte, []int64, int, int, [][2]int, []uint32) {
 	panic("xpcs: C kernels not built")
 }
+
+func cMoments4([]float64, []int64, []int64, []int, int, []float64) {
+	panic("xpcs: C kernels not built")
+}

@@ -510,10 +510,13 @@ func (c *Correlator) Result() (*G2, error) {
 		go func() {
 			defer wg.Done()
 			a := rp.newAcc()
-			m := rp.newMoments()
-			for i := r[0]; i < r[1]; i++ {
-				pixelMoments(c.groupState(i), i%lanes, rp.lags, c.count, m.G, m.IP, m.IF)
-				rp.add(&a, i, m)
+			w4 := recWords * rp.nl
+			rec := make([]float64, lanes*w4)
+			for g0 := r[0]; g0 < r[1]; g0 += lanes {
+				rp.groupMoments(c.groupState(g0), c.count, c.kern, rec)
+				for i := g0; i < min(g0+lanes, r[1]); i++ {
+					rp.add(&a, i, rec[(i-g0)*w4:(i-g0+1)*w4])
+				}
 			}
 			accs[w] = a
 		}()
@@ -544,6 +547,8 @@ type resultPlan struct {
 	active   []int32
 	frames   int
 	lags     []Lag
+	lagLev   []int64 // level of each lag (C kernels)
+	lagK     []int64 // K of each lag
 	nl, nq   int
 	group    []int32 // group of active pixel i
 	groupDyn []int32 // dynamic bin of each group
@@ -556,6 +561,10 @@ func newResultPlan(qm *QMap, active []int32, n int) (*resultPlan, error) {
 		return nil, fmt.Errorf("xpcs: %d frames correlated: multi-tau needs at least 2", n)
 	}
 	rp := &resultPlan{qm: qm, active: active, frames: n, lags: lags, nl: len(lags), nq: qm.NDynamic(), group: make([]int32, len(active))}
+	for _, l := range lags {
+		rp.lagLev = append(rp.lagLev, int64(l.Level))
+		rp.lagK = append(rp.lagK, int64(l.K))
+	}
 	// Groups: static-and-dynamic intersections.
 	gid := map[[2]int32]int{}
 	for i, p := range active {
@@ -587,24 +596,43 @@ func (rp *resultPlan) newAcc() g2Acc {
 	return g2Acc{mom: make([]float64, ng*nl*3), rsum: make([]float64, nl*nq), rsq: make([]float64, nl*nq), rcnt: make([]int, nl*nq)}
 }
 
-// moments is one pixel's G, IP and IF at every lag (see pixelMoments).
-type moments struct{ G, IP, IF []float64 }
+// A moments record is one pixel's G, IP, IF and R = G/(IP·IF) - 1 at
+// every lag, in that order: 4·nl float64 (recWords·nl).
+const recWords = 4
 
-func (rp *resultPlan) newMoments() moments {
-	return moments{G: make([]float64, rp.nl), IP: make([]float64, rp.nl), IF: make([]float64, rp.nl)}
+// groupMoments writes the moments records of the lanes of group state st
+// into rec (lane j at rec[j·4·nl:]): pixelMoments and the ratio, for the 4
+// lanes at once in C with the C kernels (the same IEEE operations per lane:
+// bitwise equal to the Go loop, TestGroupMoments). count is the number of
+// frames seen per level.
+func (rp *resultPlan) groupMoments(st []float64, count []int, kern kernelID, rec []float64) {
+	nl := rp.nl
+	if isCKernel(kern) {
+		cMoments4(st, rp.lagLev, rp.lagK, count, nl, rec[:lanes*recWords*nl])
+		return
+	}
+	for j := range lanes {
+		x := rec[j*recWords*nl : (j+1)*recWords*nl]
+		G, IP, IF, R := x[:nl], x[nl:2*nl], x[2*nl:3*nl], x[3*nl:]
+		pixelMoments(st, j, rp.lags, count, G, IP, IF)
+		for li := range nl {
+			R[li] = G[li]/(IP[li]*IF[li]) - 1
+		}
+	}
 }
 
-// add adds the moments m of active pixel i to a.
-func (rp *resultPlan) add(a *g2Acc, i int, m moments) {
+// add adds the moments record x (groupMoments) of active pixel i to a.
+func (rp *resultPlan) add(a *g2Acc, i int, x []float64) {
 	nl, nq := rp.nl, rp.nq
+	G, IP, IF, R := x[:nl], x[nl:2*nl], x[2*nl:3*nl], x[3*nl:4*nl]
 	mom := a.mom[int(rp.group[i])*nl*3 : (int(rp.group[i])+1)*nl*3]
 	q := int(rp.qm.Dynamic[rp.active[i]])
 	for li := range nl {
-		mom[li*3] += m.G[li]
-		mom[li*3+1] += m.IP[li]
-		mom[li*3+2] += m.IF[li]
-		if den := m.IP[li] * m.IF[li]; den != 0 {
-			r := m.G[li]/den - 1
+		mom[li*3] += G[li]
+		mom[li*3+1] += IP[li]
+		mom[li*3+2] += IF[li]
+		if IP[li]*IF[li] != 0 {
+			r := R[li]
 			a.rsum[li*nq+q] += r
 			a.rsq[li*nq+q] += r * r
 			a.rcnt[li*nq+q]++

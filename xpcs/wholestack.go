@@ -212,7 +212,7 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, inactive [
 		}
 	}
 	// Moments buffers: at most one per worker waits in a merger.
-	momPool := sync.Pool{New: func() any { return make([]float64, stackPixels*3*nl) }}
+	momPool := sync.Pool{New: func() any { return make([]float64, stackPixels*recWords*nl) }}
 	var next atomic.Int64
 	fsums := make([][]float64, len(ranges))
 	var wg sync.WaitGroup
@@ -260,15 +260,16 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, inactive [
 						fsum[f0+t] += v
 					}
 				}
-				// The block's moments, 3·nl per pixel: G, IP, IF.
-				mom := momPool.Get().([]float64)[:(b1-b0)*3*nl]
-				for i := b0; i < b1; i++ {
-					st := bc.groupState(i - b0)
-					m := mom[(i-b0)*3*nl : (i-b0+1)*3*nl]
-					pixelMoments(st, i%lanes, rp.lags, bc.count, m[:nl], m[nl:2*nl], m[2*nl:])
-					sum[active[i]] = st[oSum*lanes+i%lanes]
+				// The block's moments records (groupMoments), group by group.
+				buf := momPool.Get().([]float64)
+				for g0 := b0; g0 < b1; g0 += lanes {
+					st := bc.groupState(g0 - b0)
+					rp.groupMoments(st, bc.count, kern, buf[(g0-b0)*recWords*nl:])
+					for i := g0; i < min(g0+lanes, b1); i++ {
+						sum[active[i]] = st[oSum*lanes+i%lanes]
+					}
 				}
-				merges[pb.r].put(rp, pb, mom, &momPool)
+				merges[pb.r].put(rp, pb, buf[:(b1-b0)*recWords*nl], &momPool)
 			}
 			fsums[w] = fsum
 		}()
@@ -330,7 +331,7 @@ func splitRuns(runs [][2]int, active []int32, blocks []pixelSpan, np int) [][][2
 type pixelSpan struct{ r, k, b0, b1 int }
 
 // pixelSpanMoments is a finished block: its first pixel and the moments
-// of its pixels, 3·nl per pixel (G, IP, IF at every lag).
+// records of its pixels (groupMoments).
 type pixelSpanMoments struct {
 	b0  int
 	mom []float64
@@ -362,9 +363,9 @@ func (m *merger) put(rp *resultPlan, pb pixelSpan, mom []float64, pool *sync.Poo
 		}
 		delete(m.pending, m.next)
 		m.next++
-		for j := range len(p.mom) / (3 * nl) {
-			x := p.mom[j*3*nl : (j+1)*3*nl]
-			rp.add(&m.acc, p.b0+j, moments{G: x[:nl], IP: x[nl : 2*nl], IF: x[2*nl:]})
+		w := recWords * nl
+		for j := range len(p.mom) / w {
+			rp.add(&m.acc, p.b0+j, p.mom[j*w:(j+1)*w])
 		}
 		if pool != nil {
 			pool.Put(p.mom[:cap(p.mom)])

@@ -199,14 +199,14 @@ func TestMergerOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	nl := rp.nl
-	mom := make([]float64, len(active)*3*nl)
+	w := recWords * nl
+	mom := make([]float64, len(active)*w)
 	for i := range mom {
-		mom[i] = rng.Float64() * 10 // G, IP, IF of every pixel
+		mom[i] = rng.Float64() * 10 // G, IP, IF, R of every pixel
 	}
 	want := rp.newAcc()
 	for i := range active {
-		x := mom[i*3*nl : (i+1)*3*nl]
-		rp.add(&want, i, moments{G: x[:nl], IP: x[nl : 2*nl], IF: x[2*nl:]})
+		rp.add(&want, i, mom[i*w:(i+1)*w])
 	}
 	const size = 7
 	var spans []pixelSpan
@@ -216,7 +216,7 @@ func TestMergerOrder(t *testing.T) {
 	m := merger{acc: rp.newAcc(), pending: map[int]pixelSpanMoments{}}
 	for _, j := range rng.Perm(len(spans)) {
 		s := spans[j]
-		m.put(rp, s, mom[s.b0*3*nl:s.b1*3*nl], nil)
+		m.put(rp, s, mom[s.b0*w:s.b1*w], nil)
 	}
 	if m.next != len(spans) || len(m.pending) != 0 {
 		t.Fatalf("merger added %d of %d blocks, %d pending", m.next, len(spans), len(m.pending))
@@ -308,6 +308,41 @@ func TestSplitRuns(t *testing.T) {
 		for p, d := range qm.Dynamic {
 			if want := map[bool]int{true: 1, false: 0}[d < 0]; seen[p] != want {
 				t.Fatalf("seed %d: pixel %d (bin %d) counted %d times, want %d", seed, p, d, seen[p], want)
+			}
+		}
+	}
+}
+
+// TestGroupMoments compares the C moments of a group's 4 lanes with the Go
+// loop (pixelMoments and the ratio) bit for bit, on states the kernels
+// built from random and full-scale counts, and dark pixels (0/0 ratios).
+func TestGroupMoments(t *testing.T) {
+	t.Parallel()
+	if !isCKernel(defaultKernel) {
+		t.Skip("no C kernel on this machine")
+	}
+	for _, maxCount := range []int{0, 3, 65535} {
+		sh := Shape{Frames: 777, Rows: 8, Cols: 8}
+		st := randStack(t, sh, uint64(maxCount), maxCount)
+		qm := testQMap(t, sh.Rows, sh.Cols, 4, 2)
+		c, err := NewCorrelator(qm, sh.Frames, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := AddFrames(c, st.Data); err != nil {
+			t.Fatal(err)
+		}
+		rp, err := newResultPlan(qm, c.active, sh.Frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := lanes * recWords * rp.nl
+		got, want := make([]float64, w), make([]float64, w)
+		for g0 := 0; g0 < len(c.active); g0 += lanes {
+			rp.groupMoments(c.groupState(g0), c.count, defaultKernel, got)
+			rp.groupMoments(c.groupState(g0), c.count, kernPortable, want)
+			if i, ok := bitsEqual(got, want); !ok {
+				t.Fatalf("max count %d, group at %d: record value %d: C %g, Go %g", maxCount, g0, i, got[i], want[i])
 			}
 		}
 	}
