@@ -58,11 +58,43 @@ static inline uint16_t xpcs_ld16(const unsigned char *p) {
 #undef SUF
 #pragma GCC pop_options
 
+// The same two paths with fused multiply-adds (fp-contract=fast, FMA
+// target): c + v*x rounds once instead of twice. Used only while every
+// product and every partial sum is an integer below 2^53 (uint16 counts,
+// frames and levels within exactFMA), where both roundings are exact and
+// the state is bitwise identical to the unfused paths'; float64 frames
+// (groups4) never take them.
+#define XPCS_NO_GROUPS4
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,tune=znver3")
+#pragma GCC optimize("fp-contract=fast")
+#define W 4
+#define SUF avx2fma
+#include "multitau_kernel.h"
+#undef W
+#undef SUF
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,avx512f,avx512vl,avx512bw")
+#pragma GCC optimize("fp-contract=fast")
+#define W 8
+#define SUF avx512fma
+#include "multitau_kernel.h"
+#undef W
+#undef SUF
+#pragma GCC pop_options
+#undef XPCS_NO_GROUPS4
+
 // xpcs_cpu_* report the CPU features (libgcc's check includes the OS
 // support of the AVX and AVX-512 register state, XGETBV).
 static int xpcs_cpu_avx2(void) {
 	__builtin_cpu_init();
 	return __builtin_cpu_supports("avx2");
+}
+static int xpcs_cpu_fma(void) {
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("fma");
 }
 static int xpcs_cpu_avx512(void) {
 	__builtin_cpu_init();
@@ -73,10 +105,12 @@ static int xpcs_cpu_avx512(void) {
 static void xpcs_block_u16(int isa, const unsigned char *frames, const int64_t *off, long npix, long m,
 			   const int32_t *idx, long n, double *state, long nlev, const int64_t *plan, double *buf,
 			   double *b, double *fsum, double *zstate, long pb) {
-	if (isa == 8)
-		block_u16_avx512(frames, off, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
-	else
-		block_u16_avx2(frames, off, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
+	switch (isa) {
+	case 8: block_u16_avx512(frames, off, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb); break;
+	case 8 | 16: block_u16_avx512fma(frames, off, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb); break;
+	case 4 | 16: block_u16_avx2fma(frames, off, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb); break;
+	default: block_u16_avx2(frames, off, npix, m, idx, n, state, nlev, plan, buf, b, fsum, zstate, pb);
+	}
 }
 
 // xpcs_add_u16 adds the n little-endian uint16 at p to dst[0..n), 8 at a
@@ -182,6 +216,7 @@ import "unsafe"
 var (
 	haveCAVX2   = C.xpcs_cpu_avx2() != 0
 	haveCAVX512 = C.xpcs_cpu_avx512() != 0
+	haveFMA     = C.xpcs_cpu_fma() != 0
 )
 
 // cLayout returns the C copies of the state layout constants.
@@ -191,12 +226,16 @@ func cLayout() [6]int {
 
 // cBlockU16 runs the C kernel of path k (kernAVX2 or kernAVX512) over
 // active pixels idx of m uint16 frames, state starting at the group of
-// idx[0]. Frame t is the 2·npix little-endian bytes at frames[off[t]:]
+// idx[0]; fma selects its fused multiply-add twin when the CPU has FMA
+// (only while the sums are exact: exactFMA). Frame t is the 2·npix little-endian bytes at frames[off[t]:]
 // (off nil: frames[2·t·npix:]). See block_u16 in multitau_kernel.h.
-func cBlockU16(k kernelID, frames []byte, off []int64, npix, m int, idx []int32, state []float64, nlev int, plan []int64, buf, b, fsum, zstate []float64, pb int) {
+func cBlockU16(k kernelID, fma bool, frames []byte, off []int64, npix, m int, idx []int32, state []float64, nlev int, plan []int64, buf, b, fsum, zstate []float64, pb int) {
 	isa := C.int(4)
 	if k == kernAVX512 {
 		isa = 8
+	}
+	if fma && haveFMA {
+		isa |= 16
 	}
 	var op *C.int64_t
 	if off != nil {

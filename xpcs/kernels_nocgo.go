@@ -8,11 +8,12 @@ package xpcs
 const (
 	haveCAVX2   = false
 	haveCAVX512 = false
+	haveFMA     = false
 )
 
 func cLayout() [6]int { return [6]int{groupLevel / lanes, oHist, oCorr, oSum, oCarry, oHead} }
 
-func cBlockU16(kernelID, []byte, []int64, int, int, []int32, []float64, int, []int64, []float64, []float64, []float64, []float64, int) {
+func cBlockU16(kernelID, bool, []byte, []int64, int, int, []int32, []float64, int, []int64, []float64, []float64, []float64, []float64, int) {
 	panic("xpcs: C kernels not built")
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -185,4 +186,49 @@ func statesClose(t *testing.T, name string, got, want *Correlator, rel float64) 
 func stateWord(c *Correlator, i int) string {
 	g, r := i/(c.nlev*groupLevel), i%(c.nlev*groupLevel)
 	return fmt.Sprintf("group %d level %d word %d lane %d", g, r/groupLevel, r%groupLevel/lanes, r%lanes)
+}
+
+// TestFMABound shows why the fused multiply-add kernels are used only
+// within exactFMA: 20000 frames of counts near 65535 make the top levels'
+// sums of products exceed 2^53, where a fused multiply-add rounds
+// differently from a multiply then an add. With the bound the C paths stay
+// bitwise equal to the portable one; without it (fmaAlways) they do not.
+// The test is not parallel: it sets fmaAlways.
+func TestFMABound(t *testing.T) {
+	if !haveFMA || !isCKernel(defaultKernel) {
+		t.Skip("no FMA C kernel on this machine")
+	}
+	const frames, rows, cols = 20000, 2, 4
+	if exactFMA(frames, numLevels(frames)) {
+		t.Fatalf("exactFMA(%d frames) holds: the test needs inexact sums", frames)
+	}
+	if !exactFMA(1000, numLevels(1000)) {
+		t.Fatalf("exactFMA(1000 frames) fails: the benchmark size would not use FMA")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	data := make([]uint16, frames*rows*cols)
+	for i := range data {
+		data[i] = uint16(60000 + rng.IntN(5536))
+	}
+	g := Geometry{BeamCenterX: 1.5, BeamCenterY: 0.5, PixelSize: 75e-6, Distance: 5, Energy: 10}
+	qm, err := NewQMap(rows, cols, g, Mask{}, Partition{NStatic: 1, NDynamic: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := kernelCase{frames: frames, rows: rows, cols: cols, block: 512, workers: 1}
+	want := runKernel(t, kernPortable, qm, data, tc).state
+	for _, k := range availableKernels() {
+		if !isCKernel(k) {
+			continue
+		}
+		if got := runKernel(t, k, qm, data, tc).state; !slices.Equal(got, want) {
+			t.Errorf("%s within the bound: state differs from the portable path", k)
+		}
+		fmaAlways = true
+		got := runKernel(t, k, qm, data, tc).state
+		fmaAlways = false
+		if slices.Equal(got, want) {
+			t.Errorf("%s with FMA beyond the bound: state equals the portable path's; the test no longer shows why the bound is needed", k)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package xpcs
 import (
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -205,6 +206,25 @@ type scratch struct {
 	plan         []int64   // C kernels: levelPlan as (m, carryIn, count)
 }
 
+// useFMA lets the C paths use their fused multiply-add twins (exactFMA);
+// XPCS_NOFMA=1 turns them off (for comparisons). fmaAlways (tests) skips
+// the exactness bound.
+var (
+	useFMA    = os.Getenv("XPCS_NOFMA") == ""
+	fmaAlways bool
+)
+
+// exactFMA reports whether the fused multiply-add kernels give the state
+// of the unfused ones bit for bit for any uint16 frames: a correlator of
+// frames frames and nlev levels sums at level l at most frames/2^l
+// products of two values below 65536·2^l, so every product and partial
+// sum is an integer below frames·2^(nlev-1)·65535², which must stay below
+// 2^53 (1000 frames: 5.5e14; the bound holds to about 4000 frames). Both
+// roundings of an exact integer below 2^53 are exact.
+func exactFMA(frames, nlev int) bool {
+	return float64(frames)*math.Ldexp(1, nlev-1)*65535*65535 < math.Ldexp(1, 53)
+}
+
 // setPlan stores plan for the C kernels as (m, carryIn, count) triples.
 func (sc *scratch) setPlan(plan []levelPlan) {
 	sc.plan = sc.plan[:0]
@@ -227,7 +247,7 @@ func cBlock(c *Correlator, sc *scratch, data []byte, off []int64, m int, plan []
 	sc.z = grow(sc.z, c.nlev*groupLevel)
 	sc.setPlan(plan)
 	gs := c.nlev * groupLevel
-	cBlockU16(c.kern, data, off, c.npix, m, c.active[lo:hi], c.state[lo/lanes*gs:], c.nlev, sc.plan, sc.buf, sc.b, fsum, sc.z, pixelBlock)
+	cBlockU16(c.kern, useFMA && (fmaAlways || exactFMA(c.expect, c.nlev)), data, off, c.npix, m, c.active[lo:hi], c.state[lo/lanes*gs:], c.nlev, sc.plan, sc.buf, sc.b, fsum, sc.z, pixelBlock)
 	return fsum
 }
 

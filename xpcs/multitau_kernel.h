@@ -211,6 +211,7 @@ static void KN(block_u16)(const unsigned char *frames, const int64_t *off, long 
 	}
 }
 
+#ifndef XPCS_NO_GROUPS4
 /*
  * groups4 runs group() over ng consecutive groups of 4 pixels whose series
  * the Go transpose left in buf (4-interleaved, stride float64 per group):
@@ -223,6 +224,7 @@ static void KN(groups4)(double *state, long ng, long nlev, const int64_t *plan, 
 		KN(group)(st, st, buf + g * stride, b, plan, nlev);
 	}
 }
+#endif
 #endif
 
 #undef VD
