@@ -52,8 +52,10 @@ FROM debian:bookworm-slim
 # libhdf5 and its high-level library (serial; gonum/hdf5 links -lhdf5_hl;
 # they pull libcurl, libsz, zlib), liblzf (the LZF filter is
 # compiled into the binary and registered with H5Zregister at start: no
-# plugin, no LD_PRELOAD), OpenBLAS (pthread variant, libgfortran), liblz4
-# (the bitshuffle plugin), CA certificates for api.github.com.
+# plugin, no LD_PRELOAD), OpenBLAS (pthread variant, libgfortran; loaded
+# with dlopen when two-time runs, so ldd does not list it: the last RUN
+# checks that it loads), liblz4 (the bitshuffle plugin), CA certificates
+# for api.github.com.
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       libhdf5-103-1 libhdf5-hl-100 liblzf1 libopenblas0-pthread liblz4-1 ca-certificates \
@@ -81,5 +83,8 @@ ENV XPCS_IMAGE=xpcs-perf-action \
 # Fail the build, not the user's job, when a shared library is missing.
 RUN /usr/local/bin/xpcs-perf --help >/dev/null \
  && ! ldd /usr/local/bin/xpcs-perf /usr/local/lib/hdf5/plugins/*.so | grep -F 'not found' \
+ && /usr/local/bin/xpcs-perf synth --size tiny --frames 20 --out /tmp/t.h5 >/dev/null \
+ && /usr/local/bin/xpcs-perf correlate --raw /tmp/t.h5 --out /tmp/r.hdf --twotime --backend openblas >/dev/null \
+ && rm -f /tmp/t.h5 /tmp/r.hdf \
  && GODEBUG=asyncpreemptoff=1 valgrind -q --tool=callgrind --callgrind-out-file=/dev/null /usr/local/bin/xpcs-perf --help >/dev/null
 ENTRYPOINT ["/usr/local/bin/xpcs-perf"]

@@ -16,7 +16,12 @@
  * -ffp-contract=off so that no multiply-add is fused. Every lane therefore
  * performs the same IEEE operations in the same order as the portable path,
  * and the state is bitwise identical to it for any input (integer counts are
- * moreover exact while every sum stays below 2^53).
+ * moreover exact while every sum stays below 2^53). kernels_cgo.go also
+ * includes this file a second time per width with fp-contract=fast (the
+ * *fma twins): there each c + v*x is one fused multiply-add, which rounds
+ * once; the Go side uses them only while every product and partial sum is
+ * an integer below 2^53 (exactFMA), where both roundings are exact, so the
+ * state stays bitwise identical (TestKernelPaths, TestFMABound).
  *
  * State layout (the Go Correlator's, see multitau.go): per group of 4 pixels
  * and level, GL = 26 words of 4 float64: hist[8], corr[8], sum, carry,
