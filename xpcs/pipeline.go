@@ -67,12 +67,19 @@ type Result struct {
 	StreamReason string
 }
 
-// Correlate streams every frame of src once and computes multi-tau g2 per
-// dynamic bin, the time-averaged image, SAXS 1D, intensity vs time and, when
-// asked, the same per time segment. Reading runs in its own goroutine,
-// overlapping the correlation. Memory: the correlator state (see
-// Correlator), two read blocks, and O(pixels) images; nothing grows with
-// the number of frames except IntensityVsTime (8 bytes per frame).
+// Correlate computes multi-tau g2 per dynamic bin, the time-averaged image,
+// SAXS 1D, intensity vs time and, when asked, the same per time segment.
+//
+// When src holds the whole stack in memory (WholeStack: an in-memory Stack,
+// an uncompressed HDF5 stack mapped by h5/aps) and neither stride,
+// averaging nor segments are asked, it correlates pixel-major
+// (correlateStack): memory is a few MB per worker beyond the stack itself.
+// Otherwise it streams every frame of src once: reading runs in its own
+// goroutine, overlapping the correlation; memory is the correlator state
+// (see Correlator), two read blocks and O(pixels) images, and nothing grows
+// with the number of frames except IntensityVsTime (8 bytes per frame).
+// Both ways give the same result bit for bit; Result.PixelMajor and
+// Result.StreamReason say which ran.
 func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 	sh := src.Shape()
 	if err := sh.Validate(); err != nil {
