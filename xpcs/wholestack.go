@@ -147,7 +147,7 @@ const (
 // stack (frame-major, np pixels per frame) over the active pixels of qm,
 // pixel-major: each worker runs the pixels of its range (workerRanges),
 // stackPixels at a time, through all n frames with a small state of its
-// own, then turns their state into per-pixel moments (pixelMoments) and
+// own, then turns their state into per-pixel moments (groupMoments) and
 // adds them to its accumulator in pixel order. The state evolves exactly
 // as in the streaming Correlator (same operations in the same order per
 // pixel, whatever the blocking of frames), and the accumulators split and
