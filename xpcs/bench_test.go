@@ -120,11 +120,10 @@ func BenchmarkPixelMajor(b *testing.B) {
 					if workers == 0 {
 						workers = runtime.GOMAXPROCS(0)
 					}
-					sum := make([]float64, sh.Pixels())
 					b.ResetTimer()
 					cpu0 := processCPU()
 					for b.Loop() {
-						if _, _, err := correlateStack(ViewOf(st.Data), sh.Pixels(), sh.Frames, qm, active, inactiveRuns(qm), workers, k, sum); err != nil {
+						if _, err := correlateStack(ViewOf(st.Data), sh.Pixels(), []frameSpan{{0, sh.Frames}}, qm, active, inactiveRuns(qm), workers, k); err != nil {
 							b.Fatal(err)
 						}
 					}

@@ -71,8 +71,8 @@ type Result struct {
 // SAXS 1D, intensity vs time and, when asked, the same per time segment.
 //
 // When src holds the whole stack in memory (WholeStack: an in-memory Stack,
-// an uncompressed HDF5 stack mapped by h5/aps) and neither stride,
-// averaging nor segments are asked, it correlates pixel-major
+// an uncompressed HDF5 stack mapped by h5/aps) and neither stride nor
+// averaging are asked, it correlates pixel-major
 // (correlateStack): memory is a few MB per worker beyond the stack itself.
 // Otherwise it streams every frame of src once: reading runs in its own
 // goroutine, overlapping the correlation; memory is the correlator state
@@ -127,8 +127,6 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 		res.StreamReason = "asked to stream"
 	case !direct:
 		res.StreamReason = "stride or averaging"
-	case nseg > 1:
-		res.StreamReason = "time segments"
 	default:
 		var ok bool
 		if v, ok = ws.AllFrames(); !ok {
@@ -145,13 +143,25 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 		if len(active) == 0 {
 			return nil, fmt.Errorf("xpcs: q-map %dx%d has no pixel in any dynamic bin (all masked?)", qm.Rows, qm.Cols)
 		}
-		sum := make([]float64, np)
-		g2, frameSum, err := correlateStack(v, np, n, qm, active, inactive, workers, defaultKernel, sum)
+		spans := []frameSpan{{0, n}}
+		for s := 0; nseg > 1 && s < nseg; s++ {
+			spans = append(spans, frameSpan{s * segLen, segLen})
+		}
+		out, err := correlateStack(v, np, spans, qm, active, inactive, workers, defaultKernel)
 		if err != nil {
 			return nil, err
 		}
-		res.G2, res.PixelMajor = g2, true
-		if err := res.finish(sum, frameSum, len(active), nil); err != nil {
+		res.G2, res.PixelMajor = out[0].g2, true
+		var segImgs [][]float64
+		for _, o := range out[1:] {
+			res.SegmentG2 = append(res.SegmentG2, o.g2)
+			img := make([]float64, np)
+			for p := range img {
+				img[p] = o.sum[p] / float64(segLen*avg)
+			}
+			segImgs = append(segImgs, img)
+		}
+		if err := res.finish(out[0].sum, out[0].frameSum, len(active), segImgs); err != nil {
 			return nil, err
 		}
 		return res, nil

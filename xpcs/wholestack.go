@@ -143,89 +143,137 @@ const (
 	stackFrames = 256
 )
 
-// correlateStack is multi-tau of the first n frames of an in-memory uint16
-// stack (frame-major, np pixels per frame) over the active pixels of qm,
-// pixel-major: each worker runs the pixels of its range (workerRanges),
-// stackPixels at a time, through all n frames with a small state of its
-// own, then turns their state into per-pixel moments (groupMoments) and
-// adds them to its accumulator in pixel order. The state evolves exactly
-// as in the streaming Correlator (same operations in the same order per
-// pixel, whatever the blocking of frames), and the accumulators split and
-// merge as in Result: the G2 is bitwise identical to AddFrames of the same
-// frames followed by Result with the same workers and kernel.
+// frameSpan is a run of frames correlated on its own: frames [f0, f0+n).
+type frameSpan struct{ f0, n int }
+
+// spanResult is what correlateStack computes for one frameSpan: g2, Σ_t
+// I(t) of every pixel over the span (sum), and the per-frame sums over the
+// active pixels (frameSum, Correlator.frameSum).
+type spanResult struct {
+	g2            *G2
+	sum, frameSum []float64
+}
+
+// correlateStack is multi-tau of an in-memory uint16 stack (np pixels per
+// frame) over the active pixels of qm, for each span of frames on its own
+// (the whole run, and time segments), pixel-major: the workers take the
+// active pixels stackPixels at a time through every span's frames, each
+// with a small state of its own, then turn the state into per-pixel
+// moments (groupMoments). Each worker range of pixels (workerRanges) adds
+// its blocks' moments to its accumulator in pixel order (merger). The
+// state evolves exactly as in the streaming Correlator (same operations in
+// the same order per pixel, whatever the blocking of frames), and the
+// accumulators split and merge as in Result: each span's G2 is bitwise
+// identical to AddFrames of its frames followed by Result with the same
+// workers and kernel.
 //
-// It also stores Σ_t I(t) of every pixel into sum[pixel] (the active ones
-// from their state, those of the runs inactive by counting) and returns
-// the per-frame sums over the active pixels (Correlator.frameSum). With
-// the C kernels each block counts the inactive pixels between its first
-// active pixel and the next block's, frame block by frame block, right
-// after the transpose has brought those rows into cache, in 32-bit
-// integers (exact up to maxCountFrames frames); otherwise one more
-// goroutine sums them (StackView.sumRuns).
-func correlateStack(v StackView, np, n int, qm *QMap, active []int32, inactive [][2]int, workers int, kern kernelID, sum []float64) (*G2, []float64, error) {
-	if err := v.check(n, np); err != nil {
-		return nil, nil, err
+// Each span's sum holds every pixel: the active ones from their state,
+// those of the runs inactive by counting. With the C kernels each block
+// counts the inactive pixels between its first active pixel and the next
+// block's, frame block by frame block, right after the transpose has
+// brought those rows into cache, in 32-bit integers (exact up to
+// maxCountFrames frames); otherwise one more goroutine sums them
+// (StackView.sumRuns).
+func correlateStack(v StackView, np int, spans []frameSpan, qm *QMap, active []int32, inactive [][2]int, workers int, kern kernelID) ([]spanResult, error) {
+	last := 0
+	for _, sp := range spans {
+		if sp.f0 < 0 || sp.n < 2 {
+			return nil, fmt.Errorf("xpcs: frames %d..%d: multi-tau needs at least 2", sp.f0, sp.f0+sp.n-1)
+		}
+		last = max(last, sp.f0+sp.n)
 	}
-	if !isCKernel(kern) && !v.aligned(n, np) {
-		return nil, nil, fmt.Errorf("xpcs: the %s path needs frames at even offsets", kern)
+	if err := v.check(last, np); err != nil {
+		return nil, err
+	}
+	if !isCKernel(kern) && !v.aligned(last, np) {
+		return nil, fmt.Errorf("xpcs: the %s path needs frames at even offsets", kern)
 	}
 	var u []uint16
 	var uoff []int64
 	if !isCKernel(kern) {
 		u, uoff = v.u16()
 	}
-	rp, err := newResultPlan(qm, active, n)
-	if err != nil {
-		return nil, nil, err
-	}
-	nlev, nl := numLevels(n), rp.nl
 	ranges := workerRanges(len(active), workers)
 	// The pixel blocks, in order: those of range 0, then of range 1, ...
 	// Workers take them in that order as they become free (a worker that
 	// loses its core to another process holds back one block, not half
 	// the stack); each range's accumulator takes its blocks' moments in
-	// pixel order, whoever computed them (merge).
+	// pixel order, whoever computed them (merger).
 	var blocks []pixelSpan
-	merges := make([]merger, len(ranges))
 	for r, rg := range ranges {
 		for k, b0 := 0, rg[0]; b0 < rg[1]; k, b0 = k+1, b0+stackPixels {
 			blocks = append(blocks, pixelSpan{r, k, b0, min(b0+stackPixels, rg[1])})
 		}
-		merges[r] = merger{acc: rp.newAcc(), pending: map[int]pixelSpanMoments{}}
+	}
+	// Per span: the result plan, the mergers of the worker ranges, a pool
+	// of moments buffers (at most one per worker waits in a merger).
+	type spanWork struct {
+		rp     *resultPlan
+		merges []merger
+		pool   sync.Pool
+		counts []uint32 // C kernels: the inactive pixels' counts
+	}
+	work := make([]*spanWork, len(spans))
+	out := make([]spanResult, len(spans))
+	maxLev := 0
+	for i, sp := range spans {
+		rp, err := newResultPlan(qm, active, sp.n)
+		if err != nil {
+			return nil, err
+		}
+		sw := &spanWork{rp: rp, merges: make([]merger, len(ranges))}
+		for r := range ranges {
+			sw.merges[r] = merger{acc: rp.newAcc(), pending: map[int]pixelSpanMoments{}}
+		}
+		w := stackPixels * recWords * rp.nl
+		sw.pool.New = func() any { return make([]float64, w) }
+		work[i] = sw
+		out[i] = spanResult{sum: make([]float64, np), frameSum: make([]float64, sp.n)}
+		maxLev = max(maxLev, numLevels(sp.n))
 	}
 	// Uncorrelated pixels: counted by the blocks (blockRuns[j]: the runs
 	// between block j's first active pixel and block j+1's), or summed
 	// beside the workers.
-	var counts []uint32
 	var blockRuns [][][2]int
 	var sumDone chan struct{}
-	if len(inactive) > 0 {
-		if isCKernel(kern) && n <= maxCountFrames {
-			counts = make([]uint32, np)
-			blockRuns = splitRuns(inactive, active, blocks, np)
-		} else {
-			sumDone = make(chan struct{})
-			go func() {
-				defer close(sumDone)
-				v.sumRuns(n, np, inactive, sum, kern)
-			}()
+	counting := len(inactive) > 0 && isCKernel(kern) && last <= maxCountFrames
+	if counting {
+		blockRuns = splitRuns(inactive, active, blocks, np)
+		for _, sw := range work {
+			sw.counts = make([]uint32, np)
 		}
+	} else if len(inactive) > 0 {
+		sumDone = make(chan struct{})
+		go func() {
+			defer close(sumDone)
+			for i, sp := range spans {
+				sv := v
+				if sv.Off == nil {
+					sv.Data = v.Data[2*sp.f0*np:]
+				} else {
+					sv.Off = v.Off[sp.f0:]
+				}
+				sv.sumRuns(sp.n, np, inactive, out[i].sum, kern)
+			}
+		}()
 	}
-	// Moments buffers: at most one per worker waits in a merger.
-	momPool := sync.Pool{New: func() any { return make([]float64, stackPixels*recWords*nl) }}
 	var next atomic.Int64
-	fsums := make([][]float64, len(ranges))
+	fsums := make([][][]float64, len(ranges)) // worker, span -> per-frame sums
 	var wg sync.WaitGroup
 	for w := range ranges {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// A correlator of one pixel block, re-aimed at each block.
-			bc := &Correlator{qm: qm, npix: np, nlev: nlev, expect: n, workers: 1, kern: kern,
-				count: make([]int, nlev), carry: make([]bool, nlev),
-				state: make([]float64, stackPixels/lanes*nlev*groupLevel)}
+			// A correlator of one pixel block, re-aimed at each block
+			// and span.
+			bc := &Correlator{qm: qm, npix: np, workers: 1, kern: kern,
+				count: make([]int, maxLev), carry: make([]bool, maxLev),
+				state: make([]float64, stackPixels/lanes*maxLev*groupLevel)}
 			var sc scratch
-			fsum := make([]float64, n)
+			fsums[w] = make([][]float64, len(spans))
+			for i, sp := range spans {
+				fsums[w][i] = make([]float64, sp.n)
+			}
 			for {
 				j := int(next.Add(1)) - 1
 				if j >= len(blocks) {
@@ -234,69 +282,77 @@ func correlateStack(v StackView, np, n int, qm *QMap, active []int32, inactive [
 				pb := blocks[j]
 				b0, b1 := pb.b0, pb.b1
 				bc.active = active[b0:b1]
-				bc.Reset()
-				for f0 := 0; f0 < n; f0 += stackFrames {
-					k := min(stackFrames, n-f0)
-					plan := bc.plan(k)
-					var s []float64
-					switch {
-					case isCKernel(kern) && v.Off == nil:
-						fr := v.Data[2*f0*np : 2*(f0+k)*np]
-						s = cBlock(bc, &sc, fr, nil, k, plan, 0, b1-b0)
-						if counts != nil {
-							cCountRunsU16(fr, nil, np, k, blockRuns[j], counts)
+				for i, sp := range spans {
+					sw, fsum := work[i], fsums[w][i]
+					nlev := numLevels(sp.n)
+					bc.nlev, bc.expect = nlev, sp.n
+					bc.count, bc.carry = bc.count[:nlev], bc.carry[:nlev]
+					bc.state = bc.state[:stackPixels/lanes*nlev*groupLevel]
+					bc.Reset()
+					for f := 0; f < sp.n; f += stackFrames {
+						k, f0 := min(stackFrames, sp.n-f), sp.f0+f
+						plan := bc.plan(k)
+						var s []float64
+						switch {
+						case isCKernel(kern) && v.Off == nil:
+							fr := v.Data[2*f0*np : 2*(f0+k)*np]
+							s = cBlock(bc, &sc, fr, nil, k, plan, 0, b1-b0)
+							if counting {
+								cCountRunsU16(fr, nil, np, k, blockRuns[j], sw.counts)
+							}
+						case isCKernel(kern):
+							s = cBlock(bc, &sc, v.Data, v.Off[f0:f0+k], k, plan, 0, b1-b0)
+							if counting {
+								cCountRunsU16(v.Data, v.Off[f0:f0+k], np, k, blockRuns[j], sw.counts)
+							}
+						case uoff == nil:
+							s = correlateBlock(bc, &sc, u[f0*np:(f0+k)*np], nil, k, plan, 0, b1-b0)
+						default:
+							s = correlateBlock(bc, &sc, u, uoff[f0:f0+k], k, plan, 0, b1-b0)
 						}
-					case isCKernel(kern):
-						s = cBlock(bc, &sc, v.Data, v.Off[f0:f0+k], k, plan, 0, b1-b0)
-						if counts != nil {
-							cCountRunsU16(v.Data, v.Off[f0:f0+k], np, k, blockRuns[j], counts)
+						for t, x := range s {
+							fsum[f+t] += x
 						}
-					case uoff == nil:
-						s = correlateBlock(bc, &sc, u[f0*np:(f0+k)*np], nil, k, plan, 0, b1-b0)
-					default:
-						s = correlateBlock(bc, &sc, u, uoff[f0:f0+k], k, plan, 0, b1-b0)
 					}
-					for t, v := range s {
-						fsum[f0+t] += v
+					// The block's moments records, group by group.
+					nl := sw.rp.nl
+					buf := sw.pool.Get().([]float64)
+					for g0 := b0; g0 < b1; g0 += lanes {
+						st := bc.groupState(g0 - b0)
+						sw.rp.groupMoments(st, bc.count, kern, buf[(g0-b0)*recWords*nl:])
+						for p := g0; p < min(g0+lanes, b1); p++ {
+							out[i].sum[active[p]] = st[oSum*lanes+p%lanes]
+						}
 					}
+					sw.merges[pb.r].put(sw.rp, pb, buf[:(b1-b0)*recWords*nl], &sw.pool)
 				}
-				// The block's moments records (groupMoments), group by group.
-				buf := momPool.Get().([]float64)
-				for g0 := b0; g0 < b1; g0 += lanes {
-					st := bc.groupState(g0 - b0)
-					rp.groupMoments(st, bc.count, kern, buf[(g0-b0)*recWords*nl:])
-					for i := g0; i < min(g0+lanes, b1); i++ {
-						sum[active[i]] = st[oSum*lanes+i%lanes]
-					}
-				}
-				merges[pb.r].put(rp, pb, buf[:(b1-b0)*recWords*nl], &momPool)
 			}
-			fsums[w] = fsum
 		}()
 	}
 	wg.Wait()
 	if sumDone != nil {
 		<-sumDone
 	}
-	for _, r := range inactive {
-		if counts == nil {
-			break
+	for i, sw := range work {
+		if counting {
+			for _, r := range inactive {
+				for p := r[0]; p < r[1]; p++ {
+					out[i].sum[p] = float64(sw.counts[p])
+				}
+			}
 		}
-		for p := r[0]; p < r[1]; p++ {
-			sum[p] = float64(counts[p])
+		for w := range fsums {
+			for t, x := range fsums[w][i] {
+				out[i].frameSum[t] += x
+			}
 		}
-	}
-	frameSum := make([]float64, n)
-	for _, s := range fsums {
-		for t, v := range s {
-			frameSum[t] += v
+		accs := make([]g2Acc, len(ranges))
+		for r := range sw.merges {
+			accs[r] = sw.merges[r].acc
 		}
+		out[i].g2 = sw.rp.finish(accs)
 	}
-	accs := make([]g2Acc, len(ranges))
-	for r := range merges {
-		accs[r] = merges[r].acc
-	}
-	return rp.finish(accs), frameSum, nil
+	return out, nil
 }
 
 // splitRuns clips the runs of uncorrelated pixels to the blocks: block j

@@ -80,8 +80,12 @@ func TestStackPathMatchesStreaming(t *testing.T) {
 					{"scattered", scatter(st.Data, np, rng, false)},
 					{"odd offsets", scatter(st.Data, np, rng, true)},
 				} {
-					gotSum := make([]float64, np)
-					got, frameSum, err := correlateStack(view.v, np, tc.frames, qm, activePixels(qm), inactiveRuns(qm), tc.workers, k, gotSum)
+					var got *G2
+					var gotSum, frameSum []float64
+					out, err := correlateStack(view.v, np, []frameSpan{{0, tc.frames}}, qm, activePixels(qm), inactiveRuns(qm), tc.workers, k)
+					if err == nil {
+						got, gotSum, frameSum = out[0].g2, out[0].sum, out[0].frameSum
+					}
 					if view.v.usable(tc.frames, np, k) != (err == nil) {
 						t.Fatalf("%s: usable %v, error %v", view.name, view.v.usable(tc.frames, np, k), err)
 					}
@@ -104,6 +108,43 @@ func TestStackPathMatchesStreaming(t *testing.T) {
 					}
 					if !slices.Equal(got.Excluded, want.Excluded) || !slices.Equal(got.Pixels, want.Pixels) || !slices.Equal(got.Delays, want.Delays) {
 						t.Fatalf("%s: counts differ: excluded %v / %v", view.name, got.Excluded, want.Excluded)
+					}
+					// A span inside the run, with the whole run beside it,
+					// equals a correlator of those frames alone.
+					f0, m := tc.frames/3, tc.frames/2
+					out, err = correlateStack(view.v, np, []frameSpan{{0, tc.frames}, {f0, m}}, qm, activePixels(qm), inactiveRuns(qm), tc.workers, k)
+					if err != nil {
+						t.Fatal(err)
+					}
+					cs, err := NewCorrelator(qm, m, tc.workers)
+					if err != nil {
+						t.Fatal(err)
+					}
+					cs.kern = k
+					if err := AddFrames(cs, st.Data[f0*np:(f0+m)*np]); err != nil {
+						t.Fatal(err)
+					}
+					ws, err := cs.Result()
+					if err != nil {
+						t.Fatal(err)
+					}
+					spanSum := make([]float64, np)
+					cs.Sums(spanSum)
+					for p, d := range qm.Dynamic {
+						for f := f0; d < 0 && f < f0+m; f++ {
+							spanSum[p] += float64(st.Data[f*np+p])
+						}
+					}
+					for _, f := range []struct {
+						name      string
+						got, want []float64
+					}{
+						{"whole g2", out[0].g2.G2, want.G2}, {"span g2", out[1].g2.G2, ws.G2}, {"span err", out[1].g2.Err, ws.Err},
+						{"span sums", out[1].sum, spanSum}, {"span frame sums", out[1].frameSum, cs.frameSum},
+					} {
+						if i, ok := bitsEqual(f.got, f.want); !ok {
+							t.Fatalf("%s: %s differ at %d", view.name, f.name, i)
+						}
 					}
 				}
 			})
@@ -175,6 +216,35 @@ func TestCorrelateStackPath(t *testing.T) {
 			}
 		}
 	}
+	// Time segments: pixel-major too, each segment bit for bit.
+	gotSeg, err := Correlate(st.Source(), qm, Options{Workers: 2, Segments: 3})
+	if err != nil || !gotSeg.PixelMajor {
+		t.Fatalf("segments: %v, pixel-major %v", err, gotSeg != nil && gotSeg.PixelMajor)
+	}
+	wantSeg, err := Correlate(st.Source(), qm, Options{Workers: 2, Segments: 3, Stream: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gotSeg.SegmentG2) != 3 || len(wantSeg.SegmentG2) != 3 || len(gotSeg.SegmentSAXS1D) != 3 {
+		t.Fatalf("segments: %d g2 and %d SAXS pixel-major, %d g2 streamed", len(gotSeg.SegmentG2), len(gotSeg.SegmentSAXS1D), len(wantSeg.SegmentG2))
+	}
+	for i := range 3 {
+		for _, f := range []struct {
+			name      string
+			got, want []float64
+		}{
+			{"g2", gotSeg.SegmentG2[i].G2, wantSeg.SegmentG2[i].G2}, {"err", gotSeg.SegmentG2[i].Err, wantSeg.SegmentG2[i].Err},
+			{"saxs", gotSeg.SegmentSAXS1D[i], wantSeg.SegmentSAXS1D[i]},
+		} {
+			if j, ok := bitsEqual(f.got, f.want); !ok {
+				t.Errorf("segment %d: %s differ at %d", i, f.name, j)
+			}
+		}
+	}
+	if j, ok := bitsEqual(gotSeg.G2.G2, got.G2.G2); !ok {
+		t.Errorf("whole-run g2 with segments differs at %d", j)
+	}
+
 	src := st.Source()
 	buf := make([]uint16, sh.Pixels())
 	if _, err := src.ReadFrames(buf); err != nil {
