@@ -137,11 +137,13 @@ func BenchmarkPixelMajor(b *testing.B) {
 
 // BenchmarkKernel times the correlator alone with everything in cache: 64
 // pixels (a full 8x8 q-map), one worker, blocks of 256 uint16 frames,
-// every level: the path's arithmetic ceiling (~12 multiply-adds per
-// pixel-frame, limitMACs). Reports ns and CPU-ns per pixel-frame and
-// GMAC per CPU-second.
+// every level, the correlator reset every 2048 frames (so that the C paths
+// run their fused multiply-add twins, exact at that length; the "-unfused"
+// sub-benchmarks turn them off): the path's arithmetic ceiling (~12
+// multiply-adds per pixel-frame, limitMACs). Reports ns and CPU-ns per
+// pixel-frame and GMAC per CPU-second.
 func BenchmarkKernel(b *testing.B) {
-	const m, rows, cols = 256, 8, 8
+	const m, rows, cols, per = 256, 8, 8, 8
 	np := rows * cols
 	frames := make([]uint16, m*np)
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -150,25 +152,39 @@ func BenchmarkKernel(b *testing.B) {
 	}
 	qm := fullQMap(b, rows, cols)
 	for _, k := range benchKernels() {
-		b.Run(k.String(), func(b *testing.B) {
-			c, err := NewCorrelator(qm, m*(b.N+1), 1)
-			if err != nil {
-				b.Fatal(err)
+		for _, fused := range []bool{true, false} {
+			name := k.String()
+			if !fused {
+				if !isCKernel(k) {
+					continue
+				}
+				name += "-unfused"
 			}
-			c.kern = k
-			b.ResetTimer()
-			cpu0 := processCPU()
-			for range b.N {
-				if err := AddFrames(c, frames); err != nil {
+			b.Run(name, func(b *testing.B) {
+				defer func(u bool) { useFMA = u }(useFMA)
+				useFMA = useFMA && fused
+				c, err := NewCorrelator(qm, m*per, 1)
+				if err != nil {
 					b.Fatal(err)
 				}
-			}
-			pf := float64(b.N * m * np)
-			cpu := (processCPU() - cpu0).Seconds()
-			b.ReportMetric(b.Elapsed().Seconds()*1e9/pf, "ns/pixel-frame")
-			b.ReportMetric(cpu*1e9/pf, "cpu-ns/pixel-frame")
-			b.ReportMetric(pf*limitMACs/cpu/1e9, "GMAC/cpu-s")
-		})
+				c.kern = k
+				b.ResetTimer()
+				cpu0 := processCPU()
+				for range b.N {
+					if c.Frames() == m*per {
+						c.Reset()
+					}
+					if err := AddFrames(c, frames); err != nil {
+						b.Fatal(err)
+					}
+				}
+				pf := float64(b.N * m * np)
+				cpu := (processCPU() - cpu0).Seconds()
+				b.ReportMetric(b.Elapsed().Seconds()*1e9/pf, "ns/pixel-frame")
+				b.ReportMetric(cpu*1e9/pf, "cpu-ns/pixel-frame")
+				b.ReportMetric(pf*limitMACs/cpu/1e9, "GMAC/cpu-s")
+			})
+		}
 	}
 }
 

@@ -118,7 +118,7 @@ def main():
         paths = {}  # build -> paths it runs
         for label, (test, _) in bins.items():
             names = gobench(test, "Kernel", "1x")
-            ks = [n.split("/")[-1] for n in names]
+            ks = [n.split("/")[-1] for n in names if not n.endswith("-unfused")]
             paths[label] = ks if label == "default" else [k for k in ks if k == "simd"]
         print("paths: %s; arithmetic limit %.0f Mpixel-frames per CPU-second (%d MAC/pixel-frame, %d MAC/cycle, %.2f GHz)"
               % (paths, limit, MACS, MACS_PER_CYCLE, clock), file=sys.stderr)
@@ -140,7 +140,7 @@ def main():
                         mt.setdefault(key, []).append(vals["Mpixel-frames/s"])
                         cpu.setdefault(key, []).append(vals.get("Mpixel-frames/cpu-s", float("nan")))
                     for name, vals in gobench(test, "Kernel", "3000x", kernel=k).items():
-                        kern.setdefault("go-" + k, []).append((vals["ns/pixel-frame"], vals["cpu-ns/pixel-frame"]))
+                        kern.setdefault("go-" + name.split("/")[-1], []).append((vals["ns/pixel-frame"], vals["cpu-ns/pixel-frame"]))
                     env = dict(os.environ, XPCS_KERNEL=k)
                     for how, extra in (("mapped", []), ("streamed", ["--stream"])):
                         out, wall, c = timed([cli, "correlate", "--raw", raw, "--out", os.path.join(tmp, "r.hdf")] + extra, env)
