@@ -107,10 +107,15 @@ func kernelISA(k kernelID) string {
 	switch k {
 	case kernSIMD:
 		return "simd: AVX2+FMA float64 (Go simd/archsimd, GOEXPERIMENT=simd)"
-	case kernAVX2:
-		return "avx2: AVX2 float64, 4 pixels per vector (C via cgo)"
-	case kernAVX512:
-		return "avx512: AVX-512F float64, 8 pixels per vector (C via cgo)"
+	case kernAVX2, kernAVX512:
+		s := "avx2: AVX2 float64, 4 pixels per vector (C via cgo"
+		if k == kernAVX512 {
+			s = "avx512: AVX-512F float64, 8 pixels per vector (C via cgo"
+		}
+		if useFMA && haveFMA {
+			s += "; fused multiply-adds while the sums are exact"
+		}
+		return s + ")"
 	}
 	return "portable: scalar float64 (Go)"
 }
