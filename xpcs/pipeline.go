@@ -131,6 +131,9 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 		var ok bool
 		if v, ok = ws.AllFrames(); !ok {
 			res.StreamReason = "the source cannot give the whole stack"
+			if e, ok := src.(interface{ MapError() error }); ok && e.MapError() != nil {
+				res.StreamReason = e.MapError().Error()
+			}
 		} else if err := v.check(n, np); err != nil {
 			res.StreamReason = err.Error()
 		} else if !v.usable(n, np, defaultKernel) {

@@ -12,6 +12,7 @@ import (
 	"github.com/xpcs-perf/xpcs-perf-action/runner"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
+	"github.com/xpcs-perf/xpcs-perf-action/h5/aps"
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
 )
 
@@ -310,6 +311,41 @@ func correlateStackOp(sy *xpcs.Synth, st *xpcs.Stack, err error) (*runner.Op, er
 		if err == nil && !res.PixelMajor {
 			err = fmt.Errorf("correlate streamed the in-memory stack instead of correlating it pixel-major")
 		}
+		return err
+	}}, nil
+}
+
+// correlateFileOp opens the size's synthetic stack file of compression c
+// and correlates it as `xpcs-perf correlate` does (aps.OpenSource,
+// xpcs.Correlate); it records which path ran in extra "path".
+func correlateFileOp(env *runner.Env, c h5.Compression) (*runner.Op, error) {
+	sy, _, err := synthStack(env.Size)
+	if err != nil {
+		return nil, err
+	}
+	path, err := stackFile(env.Size, c)
+	if err != nil {
+		return nil, err
+	}
+	run := func() (*xpcs.Result, error) {
+		src, err := aps.OpenSource(path)
+		if err != nil {
+			return nil, err
+		}
+		defer src.Close()
+		return xpcs.Correlate(src, sy.QMap(), xpcs.Options{})
+	}
+	res, err := run()
+	if err != nil {
+		return nil, err
+	}
+	if res.PixelMajor {
+		env.SetExtra("path", "memory-mapped, pixel-major")
+	} else {
+		env.SetExtra("path", "streamed: "+res.StreamReason)
+	}
+	return &runner.Op{Bytes: int64(2 * env.Size.Elements()), Run: func() error {
+		_, err := run()
 		return err
 	}}, nil
 }

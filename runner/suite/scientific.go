@@ -87,6 +87,18 @@ func scientificCategory(r *runner.Registry) {
 			Setup: func(env *runner.Env) (*runner.Op, error) {
 				return correlateOp(synthStack(env.Size))
 			}})
+		// What `xpcs-perf correlate` does with a raw file, from open to g2:
+		// an uncompressed stack is memory-mapped and correlated
+		// pixel-major, an LZF one streamed through its decoder (extra
+		// "path" says which ran).
+		for _, comp := range []h5.Compression{h5.None, h5.LZF} {
+			fp := map[string]string{"size": size, "compression": comp.String()}
+			r.Register(&runner.Benchmark{Category: cat, Group: "multitau", Name: "correlate_file", Params: fp, Markers: ioBound(parallel(mk...)...),
+				Extra: map[string]any{"what": "open the HDF5 raw stack (h5/aps) and xpcs.Correlate it: g2, time average, SAXS 1D"},
+				Setup: func(env *runner.Env) (*runner.Op, error) {
+					return correlateFileOp(env, comp)
+				}})
+		}
 		r.Register(&runner.Benchmark{Category: cat, Group: "saxs", Name: "time_average_2d", Params: p, Markers: mk,
 			Extra: map[string]any{"what": "SAXS 2D: the time-averaged image (float64 per pixel)"},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
