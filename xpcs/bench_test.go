@@ -68,34 +68,24 @@ func benchKernels() []kernelID {
 // -> 4): ~12 multiply-adds, plus one add for the sum per level (~2).
 const limitMACs = 12
 
-// BenchmarkMultiTau correlates an in-memory synthetic stack in blocks of 256
-// frames on each path and reports throughput in Mpixel-frames/s (pixels x
-// frames / s) and per CPU-second (user+system of the process).
-func BenchmarkMultiTau(b *testing.B) {
+// multiTauCases runs op as sub-benchmarks over the stacks, paths and
+// worker counts of the multi-tau benchmarks (workers 0: GOMAXPROCS) and
+// reports throughput in Mpixel-frames/s (pixels x frames / s) and per
+// CPU-second (user+system of the process).
+func multiTauCases(b *testing.B, op func(b *testing.B, st *Stack, qm *QMap, k kernelID, workers int)) {
 	for _, sh := range []Shape{{Frames: 1000, Rows: 256, Cols: 256}, {Frames: 500, Rows: 128, Cols: 128}} {
 		for _, k := range benchKernels() {
 			for _, workers := range []int{1, 0} {
 				b.Run(fmt.Sprintf("%s/%s/workers=%d", sh, k, workers), func(b *testing.B) {
 					st := benchStack(b, sh)
 					qm := fullQMap(b, sh.Rows, sh.Cols)
-					np := sh.Pixels()
+					if workers == 0 {
+						workers = runtime.GOMAXPROCS(0)
+					}
 					b.ResetTimer()
 					cpu0 := processCPU()
 					for b.Loop() {
-						c, err := NewCorrelator(qm, sh.Frames, workers)
-						if err != nil {
-							b.Fatal(err)
-						}
-						c.kern = k
-						for f := 0; f < sh.Frames; f += 256 {
-							e := min(f+256, sh.Frames)
-							if err := AddFrames(c, st.Data[f*np:e*np]); err != nil {
-								b.Fatal(err)
-							}
-						}
-						if _, err := c.Result(); err != nil {
-							b.Fatal(err)
-						}
+						op(b, st, qm, k, workers)
 					}
 					b.ReportMetric(float64(sh.Len())*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpixel-frames/s")
 					b.ReportMetric(float64(sh.Len())*float64(b.N)/(processCPU()-cpu0).Seconds()/1e6, "Mpixel-frames/cpu-s")
@@ -105,34 +95,38 @@ func BenchmarkMultiTau(b *testing.B) {
 	}
 }
 
+// BenchmarkMultiTau correlates an in-memory synthetic stack with the
+// streaming correlator, in blocks of 256 frames, then g2.
+func BenchmarkMultiTau(b *testing.B) {
+	multiTauCases(b, func(b *testing.B, st *Stack, qm *QMap, k kernelID, workers int) {
+		c, err := NewCorrelator(qm, st.Frames, workers)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.kern = k
+		np := st.Pixels()
+		for f := 0; f < st.Frames; f += 256 {
+			if err := AddFrames(c, st.Data[f*np:min(f+256, st.Frames)*np]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := c.Result(); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
 // BenchmarkPixelMajor is BenchmarkMultiTau on the pixel-major path of
 // whole stacks (correlateStack, what Correlate does with an in-memory or
 // memory-mapped stack): every pixel through all frames with an L2-sized
 // state, then g2.
 func BenchmarkPixelMajor(b *testing.B) {
-	for _, sh := range []Shape{{Frames: 1000, Rows: 256, Cols: 256}, {Frames: 500, Rows: 128, Cols: 128}} {
-		for _, k := range benchKernels() {
-			for _, workers := range []int{1, 0} {
-				b.Run(fmt.Sprintf("%s/%s/workers=%d", sh, k, workers), func(b *testing.B) {
-					st := benchStack(b, sh)
-					qm := fullQMap(b, sh.Rows, sh.Cols)
-					active := activePixels(qm)
-					if workers == 0 {
-						workers = runtime.GOMAXPROCS(0)
-					}
-					b.ResetTimer()
-					cpu0 := processCPU()
-					for b.Loop() {
-						if _, err := correlateStack(ViewOf(st.Data), sh.Pixels(), []frameSpan{{0, sh.Frames}}, qm, active, inactiveRuns(qm), workers, k); err != nil {
-							b.Fatal(err)
-						}
-					}
-					b.ReportMetric(float64(sh.Len())*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpixel-frames/s")
-					b.ReportMetric(float64(sh.Len())*float64(b.N)/(processCPU()-cpu0).Seconds()/1e6, "Mpixel-frames/cpu-s")
-				})
-			}
+	multiTauCases(b, func(b *testing.B, st *Stack, qm *QMap, k kernelID, workers int) {
+		spans := []frameSpan{{0, st.Frames}}
+		if _, err := correlateStack(ViewOf(st.Data), st.Pixels(), spans, qm, activePixels(qm), inactiveRuns(qm), workers, k); err != nil {
+			b.Fatal(err)
 		}
-	}
+	})
 }
 
 // BenchmarkKernel times the correlator alone with everything in cache: 64
