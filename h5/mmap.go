@@ -14,16 +14,16 @@ import (
 // Map maps the stack's frames read-only into memory where the file stores
 // them: it returns the mapped bytes and the byte offset in them of every
 // frame (each FrameBytes long, little-endian, at any alignment: libhdf5
-// aligns nothing by default), valid until Close. It works
-// when the frames are stored unfiltered and little-endian in this file (no
-// external storage, the default sec2 driver), contiguous or
-// in chunks of whole frames, as detector files written without
-// compression are; otherwise it returns an ErrNotMappable error saying why
-// (read such stacks with ReadFrames or Stream). libhdf5 itself gives the
-// layout and where the data lie (H5Dget_offset, or the chunk index the
-// direct path reads), as h5py's get_offset does for numpy.memmap: the
-// pages come straight from the page cache, with no copy and no buffer to
-// zero, and the OS reads a file not yet cached on first touch.
+// aligns nothing by default), valid until Close. It works when the frames
+// are stored unfiltered and little-endian in this file (no external
+// storage, the default sec2 driver), contiguous or in chunks of whole
+// frames, as detector files written without compression are; otherwise it
+// returns an ErrNotMappable error saying why (read such stacks with
+// ReadFrames or Stream). libhdf5 itself gives the layout and where the
+// data lie (H5Dget_offset, or the chunk index the direct path reads), as
+// h5py's get_offset does for numpy.memmap: the pages come straight from
+// the page cache, with no copy and no buffer to zero, and the OS reads a
+// file not yet cached on first touch.
 //
 // The file must not be truncated while mapped: a read past its new end
 // kills the process (SIGBUS), where a read through libhdf5 fails cleanly.
