@@ -66,7 +66,7 @@ func (h *Source) AllFrames() (xpcs.StackView, bool) {
 	return v, true
 }
 
-// MapError returns why the last AllFrames returned nil after trying to
+// MapError returns why the last AllFrames returned false after trying to
 // map the stack (nil if it did not try or mapped).
 func (h *Source) MapError() error { return h.mapErr }
 
