@@ -6,8 +6,9 @@ XPCS_ROUNDS ?= 5
 ## bench-xpcs: multi-tau and SAXS 1D side by side with numpy in one run
 ## (medians of XPCS_ROUNDS alternating rounds; every multi-tau path:
 ## portable, avx2, avx512 of the cgo build and simd of a GOEXPERIMENT=simd
-## build; in memory, kernel only and end to end through `xpcs-perf
-## correlate`): prints Mpixel-frames/s (wall and per CPU-second), the ratios
+## build; in memory (streaming and pixel-major), kernel only (fused and
+## unfused) and end to end through `xpcs-perf correlate` (memory-mapped and
+## --stream)): prints Mpixel-frames/s (wall and per CPU-second), the ratios
 ## and the fraction of the arithmetic limit.
 bench-xpcs:
 	/usr/bin/python3 scripts/xpcs/side_by_side.py --rounds $(XPCS_ROUNDS)
