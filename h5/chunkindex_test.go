@@ -90,6 +90,7 @@ func TestChunkBTreeMatchesLibrary(t *testing.T) {
 		{"go deflate", goStack(700, 8, 8, StackOptions{Compression: Deflate, Shuffle: true}), 2, false},
 		{"go lzf", goStack(700, 8, 8, StackOptions{Compression: LZF}), 2, false},
 		{"go small single node", goStack(10, 4, 4, StackOptions{}), 1, false},
+		{"go three levels", goStack(6000, 2, 2, StackOptions{}), 3, false},
 		{"h5py userblock 1024", pyStack(3001, 4, 4, 2, 1024, "default"), 2, false},
 		{"h5py latest", pyStack(301, 4, 4, 2, 0, "latest"), 0, true},
 	}
