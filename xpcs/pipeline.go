@@ -71,8 +71,8 @@ type Result struct {
 // SAXS 1D, intensity vs time and, when asked, the same per time segment.
 //
 // When src holds the whole stack in memory (WholeStack: an in-memory Stack,
-// an uncompressed HDF5 stack mapped by h5/aps) and neither stride nor
-// averaging are asked, it correlates pixel-major
+// an uncompressed HDF5 stack mapped by h5/aps) and no averaging is asked
+// (a stride only picks frames of the view), it correlates pixel-major
 // (correlateStack): memory is a few MB per worker beyond the stack itself.
 // Otherwise it streams every frame of src once: reading runs in its own
 // goroutine, overlapping the correlation; memory is the correlator state
@@ -125,15 +125,18 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 		res.StreamReason = "the source reads frames block by block"
 	case opt.Stream:
 		res.StreamReason = "asked to stream"
-	case !direct:
-		res.StreamReason = "stride or averaging"
+	case avg > 1:
+		res.StreamReason = "averaging"
 	default:
 		var ok bool
+		var err error
 		if v, ok = ws.AllFrames(); !ok {
 			res.StreamReason = "the source cannot give the whole stack"
 			if e, ok := src.(interface{ MapError() error }); ok && e.MapError() != nil {
 				res.StreamReason = e.MapError().Error()
 			}
+		} else if v, err = v.strided(sh.Frames, np, stride); err != nil {
+			res.StreamReason = err.Error()
 		} else if err := v.check(n, np); err != nil {
 			res.StreamReason = err.Error()
 		} else if !v.usable(n, np, defaultKernel) {

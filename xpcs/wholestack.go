@@ -66,6 +66,22 @@ func (v StackView) check(n, np int) error {
 	return nil
 }
 
+// strided returns the view of every stride-th of its frames (frames of
+// np pixels), starting with the first, as Options.Stride keeps them.
+func (v StackView) strided(frames, np, stride int) (StackView, error) {
+	if stride <= 1 {
+		return v, nil
+	}
+	if err := v.check(frames, np); err != nil {
+		return v, err
+	}
+	out := StackView{Data: v.Data, Off: make([]int64, 0, (frames+stride-1)/stride)}
+	for t := 0; t < frames; t += stride {
+		out.Off = append(out.Off, v.offset(t, np))
+	}
+	return out, nil
+}
+
 // aligned reports whether every frame starts at an even address, so that
 // the view can be read as []uint16 (u16).
 func (v StackView) aligned(n, np int) bool {

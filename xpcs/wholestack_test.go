@@ -245,6 +245,45 @@ func TestCorrelateStackPath(t *testing.T) {
 		t.Errorf("whole-run g2 with segments differs at %d", j)
 	}
 
+	// A stride picks frames of the view: pixel-major too, with and without
+	// segments; averaging streams.
+	for _, opt := range []Options{{Workers: 2, Stride: 3}, {Workers: 2, Stride: 2, Segments: 2}, {Workers: 2, Stride: 2, Average: 2}} {
+		got, err := Correlate(st.Source(), qm, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.PixelMajor != (opt.Average == 0) {
+			t.Errorf("%+v: pixel-major %v (%s)", opt, got.PixelMajor, got.StreamReason)
+		}
+		sopt := opt
+		sopt.Stream = true
+		want, err := Correlate(st.Source(), qm, sopt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Frames != want.Frames || len(got.SegmentG2) != len(want.SegmentG2) {
+			t.Fatalf("%+v: %d frames, %d segments; streamed %d, %d", opt, got.Frames, len(got.SegmentG2), want.Frames, len(want.SegmentG2))
+		}
+		cmp := []struct {
+			name      string
+			got, want []float64
+		}{
+			{"g2", got.G2.G2, want.G2.G2}, {"err", got.G2.Err, want.G2.Err},
+			{"time average", got.TimeAverage, want.TimeAverage}, {"intensity", got.IntensityVsTime, want.IntensityVsTime},
+		}
+		for i := range got.SegmentG2 {
+			cmp = append(cmp, struct {
+				name      string
+				got, want []float64
+			}{fmt.Sprintf("segment %d g2", i), got.SegmentG2[i].G2, want.SegmentG2[i].G2})
+		}
+		for _, f := range cmp {
+			if i, ok := bitsEqual(f.got, f.want); !ok {
+				t.Errorf("%+v: %s differ at %d", opt, f.name, i)
+			}
+		}
+	}
+
 	src := st.Source()
 	buf := make([]uint16, sh.Pixels())
 	if _, err := src.ReadFrames(buf); err != nil {

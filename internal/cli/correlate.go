@@ -157,8 +157,10 @@ func cmdCorrelate(ctx context.Context, stdout, stderr io.Writer, getenv func(str
 		}
 		how = "frames streamed through libhdf5 (" + why + ")"
 	}
+	// Throughput counts the raw frames that enter the correlation (every
+	// one without --stride; the kept ones with it).
 	fmt.Fprintf(stdout, "correlated %s (%s, %d effective frames) in %v: %.1f Mpixel-frames/s; %d delays x %d q bins -> %s; %s\n",
-		*raw, sh, res.Frames, elapsed.Round(time.Millisecond), float64(sh.Len())/elapsed.Seconds()/1e6, len(res.G2.Delays), res.G2.NQ, *out, how)
+		*raw, sh, res.Frames, elapsed.Round(time.Millisecond), float64(res.Frames*max(*avg, 1)*sh.Pixels())/elapsed.Seconds()/1e6, len(res.G2.Delays), res.G2.NQ, *out, how)
 	for i, g := range res.SegmentG2 {
 		fmt.Fprintf(stdout, "segment %d: g2(delay %d) =", i, g.Delays[0])
 		for q := range g.NQ {
