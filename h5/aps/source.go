@@ -1,6 +1,7 @@
 package aps
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -49,6 +50,12 @@ func (h *Source) Close() error { return h.s.Close() }
 // MapError says why not.
 func (h *Source) AllFrames() (xpcs.StackView, bool) {
 	if h.next > 0 || h.s.DType != h5.Uint16 {
+		return xpcs.StackView{}, false
+	}
+	// The view holds the file's little-endian bytes; the Go paths read
+	// them as native uint16.
+	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+		h.mapErr = fmt.Errorf("%s: big-endian host: streamed", h.path)
 		return xpcs.StackView{}, false
 	}
 	// Pixel-major reads every frame once per pixel block: a stack larger
