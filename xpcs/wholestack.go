@@ -33,8 +33,11 @@ type StackView struct {
 // ViewOf returns the view of an in-memory stack's frames.
 func ViewOf(frames []uint16) StackView { return StackView{Data: u16Bytes(frames)} }
 
-// u16Bytes returns the bytes of s (little-endian on the machines the
-// module builds for).
+// u16Bytes returns the bytes of s in the host's order: little-endian on
+// amd64, where the C kernels read them; the Go paths read them back as
+// native uint16 (u16), so a view of an in-memory stack is right on any
+// host. Mapped files hold little-endian bytes: h5/aps maps them on
+// little-endian hosts only.
 func u16Bytes(s []uint16) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), 2*len(s))
 }
