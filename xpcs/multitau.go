@@ -271,9 +271,10 @@ func grow(s []float64, n int) []float64 {
 }
 
 // correlateBlock runs active pixels [lo, hi) (lo a multiple of lanes)
-// through every level for a block of m frames and returns the per-frame sums
-// of those pixels (in sc: valid until the next call with sc). Frame t of the block is frames[off[t]:off[t]+npix], or
-// frames[t*npix:(t+1)*npix] when off is nil.
+// through every level for a block of m frames and returns the per-frame
+// sums of those pixels (in sc: valid until the next call with sc). Frame t
+// of the block is frames[off[t]:off[t]+npix], or frames[t*npix:(t+1)*npix]
+// when off is nil.
 func correlateBlock[T Pixel](c *Correlator, sc *scratch, frames []T, off []int64, m int, plan []levelPlan, lo, hi int) []float64 {
 	cpath := c.kern == kernAVX2 || c.kern == kernAVX512
 	if u, ok := any(frames).([]uint16); ok && cpath && hi > lo {
@@ -534,10 +535,10 @@ func (c *Correlator) Result() (*G2, error) {
 	if err != nil {
 		return nil, err
 	}
-	nw := len(workerRanges(len(c.active), c.workers))
-	accs := make([]g2Acc, nw)
+	ranges := workerRanges(len(c.active), c.workers)
+	accs := make([]g2Acc, len(ranges))
 	var wg sync.WaitGroup
-	for w, r := range workerRanges(len(c.active), c.workers) {
+	for w, r := range ranges {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
