@@ -553,6 +553,9 @@ func (s *Stack) checkAlloc(op string, n int) error {
 	return nil
 }
 
+// TotalRAM returns the machine's RAM in bytes (0 if unknown).
+func TotalRAM() uint64 { return totalRAM() }
+
 func totalRAM() uint64 {
 	var si syscall.Sysinfo_t
 	if syscall.Sysinfo(&si) != nil {

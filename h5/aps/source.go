@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"syscall"
 
 	"github.com/xpcs-perf/xpcs-perf-action/h5"
 	"github.com/xpcs-perf/xpcs-perf-action/xpcs"
@@ -60,7 +59,7 @@ func (h *Source) AllFrames() (xpcs.StackView, bool) {
 	}
 	// Pixel-major reads every frame once per pixel block: a stack larger
 	// than the page cache can hold would be read from disk many times.
-	if need, ram := float64(h.s.Frames)*float64(h.s.FrameBytes()), totalRAM(); ram > 0 && need > ram/2 {
+	if need, ram := float64(h.s.Frames)*float64(h.s.FrameBytes()), float64(h5.TotalRAM()); ram > 0 && need > ram/2 {
 		h.mapErr = fmt.Errorf("%s: the stack's %.3g GB are more than half the RAM (%.3g GB): streamed", h.path, need/1e9, ram/1e9)
 		return xpcs.StackView{}, false
 	}
@@ -111,13 +110,4 @@ func (h *Source) ReadFrames(dst []uint16) (int, error) {
 	}
 	h.next += n
 	return n, nil
-}
-
-// totalRAM returns the machine's RAM in bytes (0 if unknown).
-func totalRAM() float64 {
-	var si syscall.Sysinfo_t
-	if syscall.Sysinfo(&si) != nil {
-		return 0
-	}
-	return float64(si.Totalram) * float64(si.Unit)
 }
