@@ -6,7 +6,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-	"unsafe"
 )
 
 // State of the streaming correlator, per group of 4 pixels (lanes) and per
@@ -277,16 +276,11 @@ func grow(s []float64, n int) []float64 {
 // when off is nil.
 func correlateBlock[T Pixel](c *Correlator, sc *scratch, frames []T, off []int64, m int, plan []levelPlan, lo, hi int) []float64 {
 	cpath := c.kern == kernAVX2 || c.kern == kernAVX512
-	if u, ok := any(frames).([]uint16); ok && cpath && hi > lo {
-		// uint16 frames (the detectors' type): transpose and levels in C.
-		var boff []int64
-		if off != nil {
-			boff = make([]int64, len(off))
-			for t, o := range off {
-				boff[t] = 2 * o
-			}
-		}
-		return cBlock(c, sc, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(u))), 2*len(u)), boff, m, plan, lo, hi)
+	if u, ok := any(frames).([]uint16); ok && cpath && hi > lo && off == nil {
+		// Contiguous uint16 frames (the detectors' type, streamed):
+		// transpose and levels in C. (Views with offsets take cBlock
+		// directly in correlateStack.)
+		return cBlock(c, sc, u16Bytes(u), nil, m, plan, lo, hi)
 	}
 	fsum := sc.frameSums(m)
 	stride := (histLen + m + 1) * lanes // per group: history, m frames, one spare

@@ -139,7 +139,7 @@ func Correlate(src FrameSource, qm *QMap, opt Options) (*Result, error) {
 			res.StreamReason = err.Error()
 		} else if err := v.check(n, np); err != nil {
 			res.StreamReason = err.Error()
-		} else if !v.usable(n, np, defaultKernel) {
+		} else if !isCKernel(defaultKernel) && !v.aligned(n, np) {
 			res.StreamReason = fmt.Sprintf("the %s path reads frames at even offsets only", defaultKernel)
 		}
 	}

@@ -112,12 +112,6 @@ func (v StackView) u16() ([]uint16, []int64) {
 	return u, off
 }
 
-// usable reports whether correlateStack can run kernel k over n frames of
-// np pixels of v.
-func (v StackView) usable(n, np int, k kernelID) bool {
-	return v.check(n, np) == nil && (isCKernel(k) || v.aligned(n, np))
-}
-
 // maxCountFrames is the most frames whose uint16 counts a uint32 sums
 // exactly: 65537 * 65535 < 2^32.
 const maxCountFrames = 65537
@@ -313,16 +307,16 @@ func correlateStack(v StackView, np int, spans []frameSpan, qm *QMap, active []i
 						plan := bc.plan(k)
 						var s []float64
 						switch {
-						case isCKernel(kern) && v.Off == nil:
-							fr := v.Data[2*f0*np : 2*(f0+k)*np]
-							s = cBlock(bc, &sc, fr, nil, k, plan, 0, b1-b0)
-							if counting {
-								cCountRunsU16(fr, nil, np, k, blockRuns[j], sw.counts)
-							}
 						case isCKernel(kern):
-							s = cBlock(bc, &sc, v.Data, v.Off[f0:f0+k], k, plan, 0, b1-b0)
+							data, off := v.Data, []int64(nil)
+							if v.Off == nil {
+								data = v.Data[2*f0*np : 2*(f0+k)*np]
+							} else {
+								off = v.Off[f0 : f0+k]
+							}
+							s = cBlock(bc, &sc, data, off, k, plan, 0, b1-b0)
 							if counting {
-								cCountRunsU16(v.Data, v.Off[f0:f0+k], np, k, blockRuns[j], sw.counts)
+								cCountRunsU16(data, off, np, k, blockRuns[j], sw.counts)
 							}
 						case uoff == nil:
 							s = correlateBlock(bc, &sc, u[f0*np:(f0+k)*np], nil, k, plan, 0, b1-b0)

@@ -86,8 +86,8 @@ func TestStackPathMatchesStreaming(t *testing.T) {
 					if err == nil {
 						got, gotSum, frameSum = out[0].g2, out[0].sum, out[0].frameSum
 					}
-					if view.v.usable(tc.frames, np, k) != (err == nil) {
-						t.Fatalf("%s: usable %v, error %v", view.name, view.v.usable(tc.frames, np, k), err)
+					if usable := isCKernel(k) || view.v.aligned(tc.frames, np); usable != (err == nil) {
+						t.Fatalf("%s: usable %v, error %v", view.name, usable, err)
 					}
 					if err != nil {
 						if isCKernel(k) || view.name != "odd offsets" {
