@@ -349,3 +349,15 @@ func correlateFileOp(env *runner.Env, c h5.Compression) (*runner.Op, error) {
 		return err
 	}}, nil
 }
+
+// timeAveraged returns the time-averaged image of the size's synthetic
+// stack and its q-map (the input of the SAXS 1D benchmarks).
+func timeAveraged(s runner.Size) ([]float64, *xpcs.QMap, error) {
+	sy, st, err := synthStack(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	img := make([]float64, st.Pixels())
+	timeAverage(st, img)
+	return img, sy.QMap(), nil
+}

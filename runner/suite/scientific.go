@@ -118,13 +118,10 @@ func scientificCategory(r *runner.Registry) {
 		r.Register(&runner.Benchmark{Category: cat, Group: "saxs", Name: "radial_average_1d", Params: p,
 			Extra: map[string]any{"what": "SAXS 1D: per-static-bin mean of the time-averaged image (xpcs.SAXS1D)"},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
-				sy, st, err := synthStack(env.Size)
+				img, qm, err := timeAveraged(env.Size)
 				if err != nil {
 					return nil, err
 				}
-				img := make([]float64, st.Pixels())
-				timeAverage(st, img)
-				qm := sy.QMap()
 				return &runner.Op{Run: func() error {
 					_, err := xpcs.SAXS1D(img, qm.Static, qm.NStatic())
 					return err
@@ -133,13 +130,10 @@ func scientificCategory(r *runner.Registry) {
 		r.Register(&runner.Benchmark{Category: cat, Group: "saxs", Name: "find_peaks", Params: p,
 			Extra: map[string]any{"what": "peaks of the SAXS 1D curve (xpcs.FindPeaks); extra reports how many"},
 			Setup: func(env *runner.Env) (*runner.Op, error) {
-				sy, st, err := synthStack(env.Size)
+				img, qm, err := timeAveraged(env.Size)
 				if err != nil {
 					return nil, err
 				}
-				img := make([]float64, st.Pixels())
-				timeAverage(st, img)
-				qm := sy.QMap()
 				prof, err := xpcs.SAXS1D(img, qm.Static, qm.NStatic())
 				if err != nil {
 					return nil, err
